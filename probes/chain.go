@@ -1,0 +1,138 @@
+package probes
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"time"
+)
+
+// Options configure a Prober. The zero value probes like the OS would: its
+// resolvers, its trust store, the embedded public root set.
+type Options struct {
+	// Resolvers are "ip:port" DNS servers, tried in order. Empty means the
+	// operating system's resolvers.
+	Resolvers []string
+	// Timeout bounds one target's whole chain. Zero means DefaultTimeout.
+	Timeout time.Duration
+	// DNSTimeout, ConnectTimeout and TLSTimeout cap each phase inside
+	// Timeout; zero means "whatever is left of Timeout".
+	DNSTimeout     time.Duration
+	ConnectTimeout time.Duration
+	TLSTimeout     time.Duration
+	// FamilyGrace is how long the other address family may keep trying after
+	// one family connected, so that a broken family is seen (a warning)
+	// without costing the whole timeout. Zero means DefaultFamilyGrace.
+	FamilyGrace time.Duration
+	// SystemRoots replaces the OS trust store (tests, pinned deployments).
+	SystemRoots *x509.CertPool
+	// PublicRoots replaces the embedded Mozilla root set used to detect
+	// TLS inspection.
+	PublicRoots *x509.CertPool
+	// Now is the clock used for certificate validity; nil means time.Now.
+	Now func() time.Time
+	// Dialer dials TCP; nil means a net.Dialer. Tests use it to count or
+	// shape connections.
+	Dialer ContextDialer
+}
+
+// ContextDialer is what net.Dialer provides.
+type ContextDialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// Defaults for Options.
+const (
+	DefaultTimeout     = 10 * time.Second
+	DefaultFamilyGrace = time.Second
+)
+
+// Prober runs the chain. It is safe for concurrent use and holds no state
+// between probes beyond its immutable configuration.
+type Prober struct {
+	opts        Options
+	resolvers   []string
+	resolverErr error
+	publicRoots *x509.CertPool
+}
+
+// New builds a Prober. It reads the OS resolver configuration and parses the
+// public root bundle once, so that probes do not.
+func New(opts Options) *Prober {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.FamilyGrace <= 0 {
+		opts.FamilyGrace = DefaultFamilyGrace
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Dialer == nil {
+		opts.Dialer = &net.Dialer{}
+	}
+	p := &Prober{opts: opts, publicRoots: opts.PublicRoots}
+	if len(opts.Resolvers) > 0 {
+		p.resolvers = normalizeResolvers(opts.Resolvers)
+	} else {
+		p.resolvers, p.resolverErr = SystemResolvers()
+	}
+	if p.publicRoots == nil {
+		p.publicRoots = PublicRootPool()
+	}
+	return p
+}
+
+// Resolvers are the DNS servers the prober queries, in order.
+func (p *Prober) Resolvers() []string { return append([]string(nil), p.resolvers...) }
+
+// Probe runs DNS, TCP and TLS for one target under one deadline. It never
+// returns without a Reason, and never takes much longer than the timeout.
+func (p *Prober) Probe(ctx context.Context, t Target) *Result {
+	start := p.opts.Now()
+	mono := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+
+	res := &Result{Target: t, Start: start}
+	defer func() { res.Duration = time.Since(mono) }()
+
+	res.DNS, res.Reason, res.Err = p.resolve(ctx, t)
+	if res.Reason != ReasonOK {
+		return res
+	}
+	conn, tcpRes, reason, err, finish := p.connect(ctx, t, res.DNS.Addresses)
+	res.TCP = tcpRes
+	// The other address family's grace period runs alongside TLS; finish
+	// waits for it so that every attempt is recorded before we return.
+	defer finish()
+	if reason != ReasonOK {
+		res.Reason, res.Err = reason, err
+		return res
+	}
+	res.TLS, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	conn.Close()
+	return res
+}
+
+// phaseContext derives a phase's context: the phase cap if set, inside the
+// target's deadline.
+func phaseContext(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	if limit <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, limit)
+}
+
+// isTimeout reports whether err is a deadline of ours or of the network.
+func isTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || isErrnoTimeout(err) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

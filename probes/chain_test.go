@@ -1,0 +1,184 @@
+package probes_test
+
+import (
+	"context"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pbprobe/pbprobe/probes"
+	"github.com/pbprobe/pbprobe/probes/probetest"
+)
+
+// TestChainReasons builds each failure in a world of its own making and
+// checks the chain names exactly that reason, at exactly that stage.
+func TestChainReasons(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	opts := w.Options()
+	opts.Timeout = 1500 * time.Millisecond
+	p := probes.New(opts)
+
+	for _, s := range probetest.Scenarios() {
+		host := strings.ReplaceAll(string(s), "_", "-") + ".pb.test"
+		target := w.Add(host, s)
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			r := p.Probe(context.Background(), target)
+			want := s.Reason()
+			if r.Reason != want {
+				t.Fatalf("reason = %s (err %v), want %s", r.Reason, r.Err, want)
+			}
+			if r.Stage() != want.Stage() {
+				t.Errorf("stage = %q, want %q", r.Stage(), want.Stage())
+			}
+			if (r.Err == nil) != want.OK() {
+				t.Errorf("err = %v with reason %s", r.Err, r.Reason)
+			}
+			// A run never takes much longer than its timeout, however it fails.
+			if r.Duration > opts.Timeout+500*time.Millisecond {
+				t.Errorf("probe took %s, timeout %s", r.Duration, opts.Timeout)
+			}
+			checkFacts(t, s, r)
+		})
+	}
+}
+
+// checkFacts asserts the facts a technician needs next to the reason.
+func checkFacts(t *testing.T, s probetest.Scenario, r *probes.Result) {
+	t.Helper()
+	if r.DNS == nil {
+		t.Fatal("no DNS facts")
+	}
+	switch s {
+	case probetest.OK:
+		if r.TLS == nil || r.TLS.Version < 0x0303 || !r.TLS.SystemTrusted || r.TLS.PublicTrusted == nil || !*r.TLS.PublicTrusted {
+			t.Errorf("ok without a trusted TLS 1.2+ session: %+v", r.TLS)
+		}
+		if !r.TCP.Address.IsValid() || r.TCP.Address.Port() != uint16(r.Target.Port) {
+			t.Errorf("connected address = %v", r.TCP.Address)
+		}
+		if r.DNS.Rcode != "NOERROR" || len(r.DNS.Addresses) == 0 {
+			t.Errorf("dns = %+v", r.DNS)
+		}
+	case probetest.NXDomain:
+		if r.DNS.Rcode != "NXDOMAIN" || r.TCP != nil {
+			t.Errorf("rcode %q, tcp %v", r.DNS.Rcode, r.TCP)
+		}
+	case probetest.SinkholeZero:
+		if len(r.DNS.Sinkholed) != 1 || !r.DNS.Sinkholed[0].IsUnspecified() {
+			t.Errorf("sinkholed = %v", r.DNS.Sinkholed)
+		}
+	case probetest.PortRefused:
+		if len(r.TCP.Attempts) != 1 || r.TCP.Attempts[0].Outcome != probes.TCPOutRefused {
+			t.Errorf("attempts = %+v", r.TCP.Attempts)
+		}
+	case probetest.Intercepted:
+		leaf := r.TLS.Leaf()
+		if !r.TLS.Intercepted || !r.TLS.SystemTrusted || leaf == nil || leaf.Issuer != probetest.InspectionCAName {
+			t.Errorf("tls = %+v leaf %+v", r.TLS, leaf)
+		}
+	case probetest.Expired, probetest.WrongName, probetest.SelfSigned, probetest.NotYetValid:
+		// The certificate facts survive a failed verification.
+		if r.TLS.Leaf() == nil || r.TLS.SystemTrusted {
+			t.Errorf("tls facts lost: %+v", r.TLS)
+		}
+	}
+}
+
+// TestClockMakesValidCertExpire checks that validity is judged by the
+// prober's clock, the way a PC with a wrong date sees the world.
+func TestClockMakesValidCertExpire(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("clock.pb.test", probetest.OK)
+	for _, tc := range []struct {
+		shift time.Duration
+		want  probes.Reason
+	}{
+		{0, probes.ReasonOK},
+		{2 * 365 * 24 * time.Hour, probes.TLSExpired},
+		{-2 * 365 * 24 * time.Hour, probes.TLSNotYetValid},
+	} {
+		opts := w.Options()
+		opts.Now = func() time.Time { return time.Now().Add(tc.shift) }
+		r := probes.New(opts).Probe(context.Background(), target)
+		if r.Reason != tc.want {
+			t.Errorf("clock %+v: reason %s (%v), want %s", tc.shift, r.Reason, r.Err, tc.want)
+		}
+	}
+}
+
+// TestDNSFallsBackToNextResolver: a dead first resolver costs its share of
+// the budget, not the verdict.
+func TestDNSFallsBackToNextResolver(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	dead := probetest.NewDNSServer(t)
+	dead.Set("fallback.pb.test", probetest.Answer{Silent: true})
+	target := w.Add("fallback.pb.test", probetest.OK)
+	opts := w.Options()
+	opts.Resolvers = []string{dead.Addr(), w.DNS.Addr()}
+	r := probes.New(opts).Probe(context.Background(), target)
+	if r.Reason != probes.ReasonOK {
+		t.Fatalf("reason %s (%v), want ok", r.Reason, r.Err)
+	}
+	if r.DNS.Resolver != w.DNS.Addr() {
+		t.Errorf("resolver = %s, want %s", r.DNS.Resolver, w.DNS.Addr())
+	}
+}
+
+func TestDNSTruncatedRetriesOverTCP(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.AddWith("tc.pb.test", probetest.Answer{A: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Truncate: true}, probetest.ServerOptions{})
+	r := probes.New(w.Options()).Probe(context.Background(), target)
+	if r.Reason != probes.ReasonOK || r.DNS.Transport != "tcp" {
+		t.Fatalf("reason %s transport %q (%v)", r.Reason, r.DNS.Transport, r.Err)
+	}
+}
+
+func TestCNAMEIsFollowed(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.AddWith("cname.pb.test", probetest.Answer{CNAME: "edge.cdn.test", A: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}, probetest.ServerOptions{})
+	r := probes.New(w.Options()).Probe(context.Background(), target)
+	if r.Reason != probes.ReasonOK {
+		t.Fatalf("reason %s (%v)", r.Reason, r.Err)
+	}
+}
+
+// TestCancelStopsProbe: a stopped agent must not wait for slow phases.
+func TestCancelStopsProbe(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("silent.pb.test", probetest.DNSSilent)
+	opts := w.Options()
+	opts.Timeout = 30 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	r := probes.New(opts).Probe(ctx, target)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("cancelled probe took %s (reason %s)", took, r.Reason)
+	}
+	if r.Reason.OK() {
+		t.Fatalf("cancelled probe is ok")
+	}
+}
+
+// TestResolverNotListening: a resolver address with nothing behind it is a
+// dns_error, told apart from a resolver that is there but silent.
+func TestResolverNotListening(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("nobody.pb.test", probetest.OK)
+	opts := w.Options()
+	opts.Resolvers = []string{"127.0.0.1:" + strconv.Itoa(probetest.ClosedPort(t))}
+	r := probes.New(opts).Probe(context.Background(), target)
+	if r.Reason != probes.DNSError {
+		t.Fatalf("reason %s (%v), want dns_error", r.Reason, r.Err)
+	}
+}

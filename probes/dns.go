@@ -1,0 +1,309 @@
+package probes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// dnsAnswer is the outcome of one question (A or AAAA) to one resolver.
+type dnsAnswer struct {
+	query DNSQuery
+	rcode int // -1 when there was no response
+	addrs []netip.Addr
+}
+
+// resolve runs the DNS stage: A and AAAA in parallel against each resolver in
+// turn, moving on only when a resolver gives no definitive answer (timeout,
+// SERVFAIL, REFUSED), as the OS stub resolvers do.
+func (p *Prober) resolve(ctx context.Context, t Target) (*DNSResult, Reason, error) {
+	start := time.Now()
+	res := &DNSResult{}
+	defer func() { res.Duration = time.Since(start) }()
+
+	if ip, err := netip.ParseAddr(t.Host); err == nil {
+		// An IP literal needs no DNS; it is still subject to the sinkhole
+		// rule, because a config that points at 0.0.0.0 is as broken.
+		res.Addresses = []netip.Addr{ip.Unmap()}
+		return finishDNS(res, t)
+	}
+	if len(p.resolvers) == 0 {
+		err := p.resolverErr
+		if err == nil {
+			err = errors.New("no DNS resolver configured")
+		}
+		return res, DNSError, fmt.Errorf("dns: %w", err)
+	}
+
+	ctx, cancel := phaseContext(ctx, p.opts.DNSTimeout)
+	defer cancel()
+	name := dns.Fqdn(t.Host)
+
+	var answers []dnsAnswer
+	for i, server := range p.resolvers {
+		// Share what is left fairly between the resolvers still to try, so a
+		// dead first resolver cannot eat the budget of the second.
+		actx, acancel := ctx, context.CancelFunc(func() {})
+		if dl, ok := ctx.Deadline(); ok {
+			share := time.Until(dl) / time.Duration(len(p.resolvers)-i)
+			actx, acancel = context.WithTimeout(ctx, share)
+		}
+		answers = p.askBoth(actx, server, name)
+		acancel()
+		for _, a := range answers {
+			res.Queries = append(res.Queries, a.query)
+		}
+		res.Resolver = server
+		if definitive(answers) || ctx.Err() != nil {
+			break
+		}
+	}
+	reason, rcode, err := classifyDNS(answers)
+	res.Rcode = rcode
+	for _, a := range answers {
+		if a.query.Transport != "" {
+			res.Transport = a.query.Transport
+		}
+		res.Addresses = append(res.Addresses, a.addrs...)
+	}
+	if reason != ReasonOK {
+		return res, reason, fmt.Errorf("dns %s via %s: %w", t.Host, res.Resolver, err)
+	}
+	return finishDNS(res, t)
+}
+
+// finishDNS splits the answers into usable and sinkholed addresses.
+func finishDNS(res *DNSResult, t Target) (*DNSResult, Reason, error) {
+	good := res.Addresses[:0:0]
+	for _, a := range res.Addresses {
+		if IsSinkhole(a, t.AllowPrivate) {
+			res.Sinkholed = append(res.Sinkholed, a)
+		} else {
+			good = append(good, a)
+		}
+	}
+	res.Addresses = good
+	if len(res.Sinkholed) > 0 {
+		// Even one such answer means something rewrites DNS for this name: a
+		// filter answering 0.0.0.0 for A and a real AAAA is still a filter.
+		return res, DNSSinkhole, fmt.Errorf("dns %s: answer points to %v", t.Host, res.Sinkholed)
+	}
+	return res, ReasonOK, nil
+}
+
+// IsSinkhole reports whether an answer for a public host points somewhere a
+// DNS filter would send it: the unspecified address always; loopback,
+// link-local, private and unique-local space unless the host is allowed to
+// be private.
+func IsSinkhole(a netip.Addr, allowPrivate bool) bool {
+	a = a.Unmap()
+	if a.IsUnspecified() || !a.IsValid() {
+		return true
+	}
+	if allowPrivate {
+		return false
+	}
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() ||
+		a.IsLinkLocalMulticast() || a.IsMulticast() || a.IsInterfaceLocalMulticast()
+}
+
+// askBoth asks for A and AAAA at the same time: sequential queries would
+// double the time a slow resolver costs.
+func (p *Prober) askBoth(ctx context.Context, server, name string) []dnsAnswer {
+	out := make([]dnsAnswer, 2)
+	var wg sync.WaitGroup
+	for i, qt := range []uint16{dns.TypeAAAA, dns.TypeA} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = ask(ctx, server, name, qt)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// ask sends one question over UDP, and over TCP when the answer is truncated
+// or UDP itself fails (some environments break UDP sockets outright, and a
+// TCP answer is better than a wrong verdict).
+func ask(ctx context.Context, server, name string, qtype uint16) dnsAnswer {
+	start := time.Now()
+	msg := new(dns.Msg)
+	msg.SetQuestion(name, qtype)
+	msg.RecursionDesired = true
+	msg.SetEdns0(1232, false)
+
+	ans := dnsAnswer{rcode: -1, query: DNSQuery{Type: dns.TypeToString[qtype], Resolver: server}}
+	resp, transport, err := exchange(ctx, "udp", server, msg)
+	if (err == nil && resp.Truncated) || (err != nil && !isTimeout(err) && ctx.Err() == nil) {
+		resp, transport, err = exchange(ctx, "tcp", server, msg)
+	}
+	ans.query.Transport = transport
+	ans.query.Duration = time.Since(start)
+	if err != nil {
+		ans.query.Err = err
+		return ans
+	}
+	ans.rcode = resp.Rcode
+	ans.query.Rcode = rcodeName(resp.Rcode)
+	if resp.Rcode == dns.RcodeSuccess {
+		ans.addrs = AddressesFromMsg(name, qtype, resp)
+	}
+	ans.query.Answers = len(ans.addrs)
+	return ans
+}
+
+func exchange(ctx context.Context, network, server string, msg *dns.Msg) (*dns.Msg, string, error) {
+	c := &dns.Client{Net: network}
+	if dl, ok := ctx.Deadline(); ok {
+		// The client's own 2 s default would otherwise cap the context's
+		// deadline; the context is the one budget.
+		c.Timeout = time.Until(dl)
+		if c.Timeout <= 0 {
+			return nil, network, context.DeadlineExceeded
+		}
+	}
+	conn, err := c.DialContext(ctx, server)
+	if err != nil {
+		return nil, network, err
+	}
+	defer conn.Close()
+	// miekg/dns honours only the deadline of a context, not its
+	// cancellation; closing the conn makes a stop end the read at once.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	resp, _, err := c.ExchangeWithConnContext(ctx, msg, conn)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return resp, network, err
+}
+
+// AddressesFromMsg returns the A or AAAA addresses that answer qname,
+// following the CNAME chain inside the answer section. Records for other
+// owners are ignored: a resolver may add them, and they do not answer us.
+func AddressesFromMsg(qname string, qtype uint16, m *dns.Msg) []netip.Addr {
+	if m == nil {
+		return nil
+	}
+	owner := strings.ToLower(dns.Fqdn(qname))
+	// Bound the chain: a CNAME loop in a hostile answer must not spin.
+	for hops := 0; hops < 16; hops++ {
+		next := ""
+		for _, rr := range m.Answer {
+			if rr == nil || rr.Header() == nil {
+				continue
+			}
+			if c, ok := rr.(*dns.CNAME); ok && strings.ToLower(c.Hdr.Name) == owner {
+				next = strings.ToLower(dns.Fqdn(c.Target))
+				break
+			}
+		}
+		if next == "" {
+			break
+		}
+		owner = next
+	}
+	var out []netip.Addr
+	for _, rr := range m.Answer {
+		if rr == nil || rr.Header() == nil || strings.ToLower(rr.Header().Name) != owner {
+			continue
+		}
+		var ip net.IP
+		switch r := rr.(type) {
+		case *dns.A:
+			if qtype == dns.TypeA {
+				ip = r.A.To4()
+			}
+		case *dns.AAAA:
+			if qtype == dns.TypeAAAA {
+				ip = r.AAAA.To16()
+			}
+		}
+		if a, ok := netip.AddrFromSlice(ip); ok {
+			if qtype == dns.TypeA {
+				a = a.Unmap()
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// definitive reports whether a resolver settled the question: an answer
+// with data, or NXDOMAIN / NOERROR, which another resolver would repeat.
+func definitive(answers []dnsAnswer) bool {
+	for _, a := range answers {
+		if a.rcode == dns.RcodeSuccess || a.rcode == dns.RcodeNameError {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyDNS turns one resolver's answers into a reason. Addresses win; then
+// the most specific failure: NXDOMAIN, SERVFAIL, REFUSED, no answer at all,
+// another error, and last an empty NOERROR.
+func classifyDNS(answers []dnsAnswer) (Reason, string, error) {
+	var (
+		addrs                                 int
+		nx, servfail, refused, timeout, noerr bool
+		otherRcode                            = -1
+		firstErr, timeoutErr                  error
+	)
+	for _, a := range answers {
+		switch {
+		case a.rcode == dns.RcodeSuccess:
+			noerr = true
+			addrs += len(a.addrs)
+		case a.rcode == dns.RcodeNameError:
+			nx = true
+		case a.rcode == dns.RcodeServerFailure:
+			servfail = true
+		case a.rcode == dns.RcodeRefused:
+			refused = true
+		case a.rcode >= 0:
+			otherRcode = a.rcode
+		case isTimeout(a.query.Err):
+			timeout = true
+			timeoutErr = a.query.Err
+		default:
+			if firstErr == nil {
+				firstErr = a.query.Err
+			}
+		}
+	}
+	switch {
+	case addrs > 0:
+		return ReasonOK, "NOERROR", nil
+	case nx:
+		return DNSNXDomain, "NXDOMAIN", errors.New("NXDOMAIN: the name does not exist")
+	case servfail:
+		return DNSServFail, "SERVFAIL", errors.New("SERVFAIL from resolver")
+	case refused:
+		return DNSRefused, "REFUSED", errors.New("REFUSED by resolver")
+	case timeout:
+		return DNSTimeout, "", fmt.Errorf("no answer: %w", timeoutErr)
+	case otherRcode >= 0:
+		return DNSError, rcodeName(otherRcode), fmt.Errorf("unexpected rcode %s", rcodeName(otherRcode))
+	case firstErr != nil:
+		return DNSError, "", firstErr
+	case noerr:
+		return DNSNoAddress, "NOERROR", errors.New("NOERROR without A or AAAA records")
+	}
+	return DNSError, "", errors.New("no DNS answer")
+}
+
+func rcodeName(rc int) string {
+	if s, ok := dns.RcodeToString[rc]; ok {
+		return s
+	}
+	return fmt.Sprintf("RCODE%d", rc)
+}

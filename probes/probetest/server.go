@@ -1,0 +1,240 @@
+package probetest
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Behavior is what a test server does with a connection.
+type Behavior int
+
+// Behaviors. The names that would collide with the Scenario constants of the
+// same meaning (Stall, NotTLS) carry an AfterHello suffix, like the others
+// that act once the ClientHello is in.
+const (
+	// Serve completes TLS 1.2 or 1.3 handshakes, then answers any HTTP/1.1
+	// request with 204 No Content until the client closes.
+	Serve Behavior = iota
+	// ServeTLS10Only speaks TLS 1.0 and nothing newer, like an old
+	// middlebox; a modern client fails with a protocol_version alert.
+	ServeTLS10Only
+	// ResetAfterHello reads the ClientHello, then aborts the connection so
+	// that the client sees a TCP RST, as when a firewall kills a flow based
+	// on the SNI it just saw.
+	ResetAfterHello
+	// CloseAfterHello reads the ClientHello, then closes normally: the
+	// client sees EOF instead of a ServerHello.
+	CloseAfterHello
+	// StallAfterHello accepts and reads but never answers, like a proxy
+	// that swallows the connection.
+	StallAfterHello
+	// HTTPAfterHello answers the ClientHello with a plain HTTP 400, as a
+	// server that does not speak TLS on that port would.
+	HTTPAfterHello
+)
+
+// ServerOptions configure NewServer.
+type ServerOptions struct {
+	Behavior Behavior
+	// Cert is what Serve and ServeTLS10Only present; the other behaviors
+	// never get that far and ignore it.
+	Cert tls.Certificate
+	// HandshakeDelay holds back the server's first reaction (handshake, RST,
+	// HTTP answer, ...) after accepting, to simulate a slow path.
+	HandshakeDelay time.Duration
+}
+
+// notTLSResponse is what a plain HTTP server says to bytes it cannot parse.
+const notTLSResponse = "HTTP/1.1 400 Bad Request\r\n\r\n"
+
+// NewServer starts a server on 127.0.0.1 and returns its port. tb.Cleanup
+// closes the listener and every connection still open, and waits for all of
+// the server's goroutines.
+func NewServer(tb testing.TB, o ServerOptions) (port int) {
+	tb.Helper()
+	var cfg *tls.Config
+	switch o.Behavior {
+	case Serve, ServeTLS10Only:
+		if len(o.Cert.Certificate) == 0 {
+			tb.Fatalf("probetest: NewServer: behavior %d needs ServerOptions.Cert", o.Behavior)
+		}
+		cfg = &tls.Config{Certificates: []tls.Certificate{o.Cert}}
+		if o.Behavior == ServeTLS10Only {
+			cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+		}
+	case ResetAfterHello, CloseAfterHello, StallAfterHello, HTTPAfterHello:
+	default:
+		tb.Fatalf("probetest: NewServer: unknown behavior %d", o.Behavior)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("probetest: NewServer: %v", err)
+	}
+	s := &server{
+		opts:  o,
+		cfg:   cfg,
+		ln:    ln,
+		done:  make(chan struct{}),
+		conns: map[net.Conn]struct{}{},
+	}
+	s.wg.Go(s.accept)
+	tb.Cleanup(s.close)
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+type server struct {
+	opts ServerOptions
+	cfg  *tls.Config
+	ln   net.Listener
+	// done cuts HandshakeDelay short on close.
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[net.Conn]struct{}
+}
+
+func (s *server) accept() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Anything else is transient (EMFILE under a heavy benchmark):
+			// a real server keeps accepting, and so does this one.
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.conns[c] = struct{}{}
+		// Added under the lock, so that close, which takes the lock before
+		// waiting, never waits on a counter that is about to grow.
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			s.handle(c)
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+func (s *server) close() {
+	s.mu.Lock()
+	s.closed = true
+	close(s.done)
+	s.ln.Close()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func (s *server) handle(c net.Conn) {
+	defer c.Close()
+	if d := s.opts.HandshakeDelay; d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-s.done:
+			return
+		}
+	}
+	switch s.opts.Behavior {
+	case Serve, ServeTLS10Only:
+		tc := tls.Server(c, s.cfg)
+		if tc.Handshake() != nil {
+			return
+		}
+		serveHTTP(tc)
+	case ResetAfterHello:
+		if readRecord(c) != nil {
+			return
+		}
+		if tcp, ok := c.(*net.TCPConn); ok {
+			// Linger 0 turns Close into an abort: RST instead of FIN.
+			_ = tcp.SetLinger(0)
+		}
+	case CloseAfterHello:
+		_ = readRecord(c)
+	case StallAfterHello:
+		_, _ = io.Copy(io.Discard, c)
+	case HTTPAfterHello:
+		if readRecord(c) != nil {
+			return
+		}
+		_, _ = io.WriteString(c, notTLSResponse)
+	}
+}
+
+// serveHTTP answers HTTP/1.1 requests with an empty 204 that carries a Date,
+// so that a client checking reachability or clock skew over the connection
+// gets an answer. It stays open like a real server until the client is done,
+// so that the client, not the server, decides when the connection ends.
+func serveHTTP(c net.Conn) {
+	r := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			// Whatever the client sent that is not HTTP is still read to
+			// the end, for the same reason readRecord reads the whole hello.
+			_, _ = io.Copy(io.Discard, r)
+			return
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+		if _, err := fmt.Fprintf(c, "HTTP/1.1 204 No Content\r\nDate: %s\r\nServer: probetest\r\n\r\n", time.Now().UTC().Format(http.TimeFormat)); err != nil || req.Close {
+			return
+		}
+	}
+}
+
+// readRecord reads one TLS record, which holds the whole ClientHello of any
+// client we meet (records carry up to 16 KiB). Reading all of it matters:
+// closing a socket with unread data sends RST, which would turn
+// CloseAfterHello into a reset.
+func readRecord(c net.Conn) error {
+	var hdr [5]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint16(hdr[3:])
+	_, err := io.CopyN(io.Discard, c, int64(n))
+	return err
+}
+
+// ClosedPort returns a loopback port that nothing listens on, so that a
+// connect is refused. It was bound and released; something else could bind
+// it in between, but on loopback during a test run that is rare enough.
+func ClosedPort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("probetest: ClosedPort: %v", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		tb.Fatalf("probetest: ClosedPort: %v", err)
+	}
+	return port
+}

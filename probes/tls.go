@@ -1,0 +1,153 @@
+package probes
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// handshake runs the TLS stage on an established connection: SNI = host,
+// TLS 1.2 at least, then verification done by hand so that the certificate
+// facts survive a failed verification and the failure can be classified.
+func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSResult, Reason, error) {
+	start := time.Now()
+	ctx, cancel := phaseContext(ctx, p.opts.TLSTimeout)
+	defer cancel()
+
+	res := &TLSResult{ServerName: t.Host}
+	var peer []*x509.Certificate
+	cfg := &tls.Config{
+		ServerName: t.Host,
+		MinVersion: tls.VersionTLS12,
+		// Verification happens below, against two root sets; skipping it
+		// here keeps the handshake going so the chain can be inspected.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			peer = cs.PeerCertificates
+			return nil
+		},
+	}
+	tc := tls.Client(conn, cfg)
+	err := tc.HandshakeContext(ctx)
+	res.Duration = time.Since(start)
+	for _, c := range peer {
+		res.Chain = append(res.Chain, certInfo(c))
+	}
+	if err != nil {
+		return res, classifyHandshake(ctx, err), fmt.Errorf("tls handshake with %s: %w", t.Host, err)
+	}
+	cs := tc.ConnectionState()
+	res.Version, res.CipherSuite = cs.Version, cs.CipherSuite
+	if len(peer) == 0 {
+		return res, TLSProtocol, fmt.Errorf("tls %s: server sent no certificate", t.Host)
+	}
+
+	now := p.opts.Now()
+	if err := verify(peer, t.Host, now, p.opts.SystemRoots); err != nil {
+		return res, p.classifyVerify(err, peer, t.Host, now), fmt.Errorf("tls %s: certificate: %w", t.Host, err)
+	}
+	res.SystemTrusted = true
+	pubErr := verify(peer, t.Host, now, p.publicRoots)
+	public := pubErr == nil
+	res.PublicTrusted = &public
+	if !public {
+		res.Intercepted = true
+		return res, TLSIntercepted, fmt.Errorf("tls %s: chain trusted by this system but not by the public root set (issuer %q): %w",
+			t.Host, peer[0].Issuer.String(), pubErr)
+	}
+	return res, ReasonOK, nil
+}
+
+// verify checks the presented chain against roots (nil: the OS store).
+func verify(chain []*x509.Certificate, host string, now time.Time, roots *x509.CertPool) error {
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{
+		DNSName:       host,
+		Intermediates: inter,
+		Roots:         roots,
+		CurrentTime:   now,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	return err
+}
+
+// classifyHandshake names why a handshake failed, from typed errors only.
+func classifyHandshake(ctx context.Context, err error) Reason {
+	switch {
+	case isTimeout(err) || ctx.Err() != nil:
+		return TLSTimeout
+	case isReset(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed):
+		// Windows may surface a reset during the handshake as EOF; a
+		// middlebox that closes after the ClientHello does the same thing
+		// for our purposes: it killed the connection on seeing the name.
+		return TLSReset
+	default:
+		// An alert (protocol_version, handshake_failure), a record that is
+		// not TLS, no common cipher: the two ends do not speak one TLS.
+		return TLSProtocol
+	}
+}
+
+// classifyVerify names why the system did not trust the chain. Validity
+// dates come first (a wrong clock breaks everything and says so), then the
+// authority, then the name; the order is ours, not the verifier's, because
+// verifiers differ by platform in which problem they report first.
+func (p *Prober) classifyVerify(err error, chain []*x509.Certificate, host string, now time.Time) Reason {
+	for _, c := range chain {
+		switch {
+		case now.After(c.NotAfter):
+			return TLSExpired
+		case now.Before(c.NotBefore):
+			return TLSNotYetValid
+		}
+	}
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) && inv.Reason == x509.Expired {
+		// Something outside the presented chain (the root) is out of date;
+		// the presented certificates are fine, so it is the root that expired.
+		return TLSExpired
+	}
+	var he x509.HostnameError
+	if errors.As(err, &he) || chain[0].VerifyHostname(host) != nil {
+		// The name is wrong; is the authority trusted too? Ask without the
+		// name, so that a self-signed block page is reported as untrusted.
+		if verify(chain, "", now, p.opts.SystemRoots) != nil {
+			return TLSUntrusted
+		}
+		return TLSHostnameMismatch
+	}
+	return TLSUntrusted
+}
+
+func certInfo(c *x509.Certificate) CertInfo {
+	sum := sha256.Sum256(c.Raw)
+	ci := CertInfo{
+		Subject:   nameOf(c.Subject.CommonName, c.Subject.String()),
+		Issuer:    nameOf(c.Issuer.CommonName, c.Issuer.String()),
+		DNSNames:  c.DNSNames,
+		NotBefore: c.NotBefore,
+		NotAfter:  c.NotAfter,
+		SHA256:    hex.EncodeToString(sum[:]),
+	}
+	if len(c.Issuer.Organization) > 0 {
+		ci.IssuerOrg = c.Issuer.Organization[0]
+	}
+	return ci
+}
+
+func nameOf(cn, full string) string {
+	if cn != "" {
+		return cn
+	}
+	return full
+}
