@@ -102,7 +102,7 @@ func (p *Prober) Probe(ctx context.Context, t Target) *Result {
 	if res.Reason != ReasonOK {
 		return res
 	}
-	conn, tcpRes, reason, err, finish := p.connect(ctx, t, res.DNS.Addresses)
+	conn, tcpRes, finish, reason, err := p.connect(ctx, t, res.DNS.Addresses)
 	res.TCP = tcpRes
 	// The other address family's grace period runs alongside TLS; finish
 	// waits for it so that every attempt is recorded before we return.

@@ -31,7 +31,7 @@ type attemptResult struct {
 // broken family becomes a warning instead of costing the whole timeout. That
 // grace runs while TLS proceeds: finish blocks until it is over and the
 // attempts are recorded in the returned TCPResult.
-func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (conn net.Conn, res *TCPResult, reason Reason, err error, finish func()) {
+func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (conn net.Conn, res *TCPResult, finish func(), reason Reason, err error) {
 	start := time.Now()
 	ctx, cancel := phaseContext(ctx, p.opts.ConnectTimeout)
 
@@ -147,7 +147,7 @@ func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (con
 		cancel()
 		res.Duration = time.Since(start)
 		reason, err = tcpVerdict(res.Attempts, started)
-		return nil, res, reason, fmt.Errorf("tcp %s port %d: %w", t.Host, t.Port, err), func() {}
+		return nil, res, func() {}, reason, fmt.Errorf("tcp %s port %d: %w", t.Host, t.Port, err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -163,7 +163,7 @@ func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (con
 		}
 		res.Attempts = kept
 	}()
-	return conn, res, ReasonOK, nil, func() { <-done }
+	return conn, res, func() { <-done }, ReasonOK, nil
 }
 
 func familyStarted(order []netip.Addr, started []bool, v4 bool) bool {

@@ -1,0 +1,109 @@
+package agent
+
+import (
+	"time"
+
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// Report is the run document: one evaluated run over the host table. It is
+// the single source of truth that `check`, /status, metrics and logs render.
+// Its JSON form is a stable contract (DESIGN.md, "Check output").
+type Report struct {
+	Version    string       `json:"version"`
+	Machine    string       `json:"machine"`
+	CheckedAt  time.Time    `json:"checked_at"`
+	DurationMS float64      `json:"duration_ms"`
+	Ready      bool         `json:"ready"`
+	Hosts      []HostReport `json:"hosts"`
+}
+
+// HostReport is one host's verdict with the facts behind it.
+type HostReport struct {
+	Host     string        `json:"host"`
+	Port     int           `json:"port"`
+	Required bool          `json:"required"`
+	OK       bool          `json:"ok"`
+	Reason   probes.Reason `json:"reason"`
+	Stage    probes.Stage  `json:"stage,omitempty"`
+	// Message and Hint are prose for people; the agent leaves them empty and
+	// the report package (or whoever renders) fills them in a language.
+	Message  string    `json:"message,omitempty"`
+	Hint     string    `json:"hint,omitempty"`
+	Error    string    `json:"error,omitempty"` // the technical error, English, for tickets
+	DNS      *DNSView  `json:"dns,omitempty"`
+	TCP      *TCPView  `json:"tcp,omitempty"`
+	TLS      *TLSView  `json:"tls,omitempty"`
+	Warnings []Warning `json:"warnings"`
+
+	// Result is the raw probe result the view was built from, for renderers
+	// that need more facts than the JSON carries.
+	Result *probes.Result `json:"-"`
+}
+
+// DNSView is the JSON view of the DNS stage.
+type DNSView struct {
+	MS        float64  `json:"ms"`
+	Rcode     string   `json:"rcode,omitempty"`
+	Resolver  string   `json:"resolver,omitempty"`
+	Transport string   `json:"transport,omitempty"`
+	Addresses []string `json:"addresses"`
+	Sinkholed []string `json:"sinkholed,omitempty"`
+}
+
+// TCPView is the JSON view of the TCP stage.
+type TCPView struct {
+	MS       float64      `json:"ms"`
+	Address  string       `json:"address,omitempty"`
+	Attempts []TCPAttempt `json:"attempts,omitempty"`
+}
+
+// TCPAttempt is one connect attempt in the JSON view.
+type TCPAttempt struct {
+	Address string  `json:"address"`
+	Outcome string  `json:"outcome"`
+	MS      float64 `json:"ms"`
+}
+
+// TLSView is the JSON view of the TLS stage.
+type TLSView struct {
+	MS            float64   `json:"ms"`
+	Version       string    `json:"version,omitempty"`
+	Cipher        string    `json:"cipher,omitempty"`
+	Subject       string    `json:"subject,omitempty"`
+	Issuer        string    `json:"issuer,omitempty"`
+	IssuerOrg     string    `json:"issuer_org,omitempty"`
+	NotBefore     time.Time `json:"not_before,omitzero"`
+	NotAfter      time.Time `json:"not_after,omitzero"`
+	Chain         []string  `json:"chain,omitempty"`
+	SHA256        string    `json:"sha256,omitempty"`
+	SystemTrusted bool      `json:"system_trusted"`
+	PublicTrusted *bool     `json:"public_trusted,omitempty"`
+	Intercepted   bool      `json:"intercepted"`
+}
+
+// WarningCode names a condition that is worth knowing but does not change
+// readiness or the exit code. Stable, like reason codes.
+type WarningCode string
+
+// Warning codes.
+const (
+	WarnIPv6Unreachable WarningCode = "ipv6_unreachable"
+	WarnIPv4Unreachable WarningCode = "ipv4_unreachable"
+	WarnCertExpiring    WarningCode = "cert_expiring"
+	WarnSlowDNS         WarningCode = "slow_dns"
+	WarnSlowTCP         WarningCode = "slow_tcp"
+	WarnSlowTLS         WarningCode = "slow_tls"
+)
+
+// Warning is one warning on a host. Message is filled by renderers.
+type Warning struct {
+	Code    WarningCode `json:"code"`
+	Message string      `json:"message,omitempty"`
+	// Facts the renderers need for the message.
+	Addresses   []string     `json:"addresses,omitempty"`    // the unreachable family's addresses
+	Days        int          `json:"days,omitempty"`         // days until certificate expiry
+	Phase       probes.Stage `json:"phase,omitempty"`        // the slow phase
+	TookMS      float64      `json:"took_ms,omitempty"`      // how long the slow phase took
+	ThresholdMS float64      `json:"threshold_ms,omitempty"` // the configured slow-phase threshold
+}

@@ -1,0 +1,52 @@
+package report
+
+import (
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+)
+
+// Describe words a host's outcome: a one-line message built from the facts
+// in the report and a hint saying what to change and whom to tell. The hint
+// is empty for an ok host. The technical Error is never pasted in: its
+// wording depends on the OS and it is carried in the JSON anyway.
+func Describe(h *agent.HostReport, lang Lang) (message, hint string) {
+	return describe(h, time.Time{}, lang)
+}
+
+// describe takes the time of the run for reports without a raw result (read
+// back from JSON), whose certificate messages still want the PC's date.
+func describe(h *agent.HostReport, at time.Time, lang Lang) (message, hint string) {
+	f := gather(h, at)
+	if lang == DE {
+		return reasonDE(h.Reason, f)
+	}
+	return reasonEN(h.Reason, f)
+}
+
+// DescribeWarning words a warning, advice included: warnings have no hint
+// field, and a warning without advice only worries people.
+func DescribeWarning(w agent.Warning, lang Lang) string {
+	if lang == DE {
+		return warningDE(w)
+	}
+	return warningEN(w)
+}
+
+// Localize fills Message and Hint of every host and Message of every
+// warning, in place, so that the JSON document carries the same words as
+// the text.
+func Localize(rep *agent.Report, lang Lang) {
+	for i := range rep.Hosts {
+		LocalizeHost(&rep.Hosts[i], lang, rep.CheckedAt)
+	}
+}
+
+// LocalizeHost fills one host's prose, for hosts shown as they finish;
+// checkedAt is the run's time, which clock hints quote.
+func LocalizeHost(h *agent.HostReport, lang Lang, checkedAt time.Time) {
+	h.Message, h.Hint = describe(h, checkedAt, lang)
+	for j := range h.Warnings {
+		h.Warnings[j].Message = DescribeWarning(h.Warnings[j], lang)
+	}
+}

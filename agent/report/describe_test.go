@@ -1,0 +1,316 @@
+package report
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// strayPunct is punctuation after a space, as left by an empty fact; "::"
+// is an IPv6 address, not a slip.
+var strayPunct = regexp.MustCompile(`\s[.,;](\s|$)|\s:\s`)
+
+// transliterations are German written without umlauts, which reads as
+// careless to a German customer.
+var transliterations = []string{"fuer", "ueber", "Ueber", "koenn", "pruef", "Pruef", "aender", "oeffentl", "laeuft", "gueltig", "schlaegt", "moeglich", "Moeglich", "ausserdem", "muess", "Grosse", "waehrend"}
+
+var warningCodes = []agent.WarningCode{
+	agent.WarnIPv6Unreachable, agent.WarnIPv4Unreachable, agent.WarnCertExpiring,
+	agent.WarnSlowDNS, agent.WarnSlowTCP, agent.WarnSlowTLS,
+}
+
+// checkProse fails on text that is empty or shows a formatting slip.
+func checkProse(t *testing.T, what, s string) {
+	t.Helper()
+	if strings.TrimSpace(s) == "" {
+		t.Errorf("%s: empty", what)
+		return
+	}
+	for _, bad := range []string{"%!", "<nil>", "  ", "..", "0001-01-01", "01.01.0001", "()", "''", "„“"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%s: contains %q: %s", what, bad, s)
+		}
+	}
+	if m := strayPunct.FindString(s); m != "" {
+		t.Errorf("%s: stray punctuation %q: %s", what, m, s)
+	}
+	if !strings.HasSuffix(s, ".") {
+		t.Errorf("%s: not a sentence (no final full stop): %s", what, s)
+	}
+}
+
+func checkGerman(t *testing.T, what, s string) {
+	t.Helper()
+	for _, tr := range transliterations {
+		if strings.Contains(s, tr) {
+			t.Errorf("%s: German written without umlauts (%q): %s", what, tr, s)
+		}
+	}
+	if strings.Contains(s, " du ") || strings.Contains(s, " dein") || strings.Contains(s, " Du ") {
+		t.Errorf("%s: informal address; use Sie: %s", what, s)
+	}
+}
+
+// hostFor finds the fixture host of a reason in the every-reason report.
+func hostFor(t *testing.T, rep *agent.Report, r probes.Reason) *agent.HostReport {
+	t.Helper()
+	for i := range rep.Hosts {
+		if rep.Hosts[i].Reason == r {
+			return &rep.Hosts[i]
+		}
+	}
+	t.Fatalf("the every-reason fixture has no host with reason %s", r)
+	return nil
+}
+
+// Every reason the probes can return has words in every language, with and
+// without the facts behind it (a report read back from JSON, or a stage
+// that recorded nothing).
+func TestEveryReasonDescribed(t *testing.T) {
+	t.Parallel()
+	rep := everyReasonReport()
+	for _, r := range probes.Reasons() {
+		full := hostFor(t, rep, r)
+		bare := &agent.HostReport{Host: api, Port: 443, Reason: r, OK: r.OK()}
+		for _, h := range []*agent.HostReport{full, bare} {
+			en, enHint := Describe(h, EN)
+			de, deHint := Describe(h, DE)
+			name := string(r)
+			checkProse(t, name+" en message", en)
+			checkProse(t, name+" de message", de)
+			if r == probes.ReasonOK {
+				if enHint != "" || deHint != "" {
+					t.Errorf("ok has a hint: %q / %q", enHint, deHint)
+				}
+			} else {
+				checkProse(t, name+" en hint", enHint)
+				checkProse(t, name+" de hint", deHint)
+				if enHint == deHint {
+					t.Errorf("%s: German hint equals the English one: %s", r, deHint)
+				}
+			}
+			if en == de {
+				t.Errorf("%s: German message equals the English one: %s", r, de)
+			}
+			if h.Error != "" && (strings.Contains(en, h.Error) || strings.Contains(de, h.Error)) {
+				t.Errorf("%s: the technical error is pasted into the message", r)
+			}
+			checkGerman(t, string(r), de+" "+deHint)
+		}
+	}
+}
+
+func TestEveryWarningDescribed(t *testing.T) {
+	t.Parallel()
+	for _, c := range warningCodes {
+		full := agent.Warning{Code: c, Addresses: []string{"2001:db8::1"}, Days: 3, Phase: probes.StageDNS, TookMS: 4000, ThresholdMS: 3000}
+		bare := agent.Warning{Code: c}
+		for _, w := range []agent.Warning{full, bare} {
+			en, de := DescribeWarning(w, EN), DescribeWarning(w, DE)
+			checkProse(t, string(c)+" en", en)
+			checkProse(t, string(c)+" de", de)
+			if en == de {
+				t.Errorf("%s: German equals English: %s", c, de)
+			}
+			checkGerman(t, string(c), de)
+		}
+	}
+}
+
+// The messages quote the facts a technician would otherwise dig out of
+// the JSON; these are the ones worth pinning down.
+func TestMessagesQuoteFacts(t *testing.T) {
+	t.Parallel()
+	rep := everyReasonReport()
+	cases := []struct {
+		reason    probes.Reason
+		lang      Lang
+		msg, hint []string
+		notInMsg  []string
+	}{
+		{probes.TCPTimeout, EN, []string{"2001:db8:7::7 and 203.0.113.7", "TCP 443", "10.0 s", "firewall drops"}, []string{"*.passwordboss.com", "firewall admin"}, []string{":443"}},
+		{probes.TCPTimeout, DE, []string{"2001:db8:7::7 und 203.0.113.7", "10,0 s"}, []string{"*.passwordboss.com", "Firewall-Administrator"}, nil},
+		{probes.TLSIntercepted, EN, []string{"'FortiGate SSL Inspection CA' (Fortinet)", "SSL-inspection proxy"}, []string{"bypass list", "pin"}, nil},
+		{probes.TLSIntercepted, DE, []string{"„FortiGate SSL Inspection CA“ (Fortinet)"}, []string{"Ausnahmeliste"}, nil},
+		{probes.TLSExpired, EN, []string{"expired on 2026-01-02", "clock is wrong: it says 2026-11-25"}, []string{"w32tm"}, nil},
+		{probes.TLSExpired, DE, []string{"am 02.01.2026 abgelaufen", "sie zeigt den 25.11.2026"}, []string{"Uhrzeit"}, nil},
+		{probes.TLSNotYetValid, EN, []string{"valid only from 2027-01-10", "it says 2026-11-25"}, []string{"date, time and time zone"}, nil},
+		{probes.DNSSinkhole, EN, []string{"10.0.0.1", "0.0.0.0 and ::", "Umbrella", "Pi-hole"}, []string{"*.passwordboss.com"}, nil},
+		{probes.DNSNXDomain, EN, []string{"The DNS server 10.0.0.1 says", "does not exist (NXDOMAIN)"}, []string{"internal DNS zone for passwordboss.com"}, []string{"10.0.0.1:53"}},
+		{probes.DNSTimeout, EN, []string{"asked 10.0.0.1 and 10.0.0.2", "waited 10.0 s"}, []string{"port 53"}, nil},
+		{probes.DNSRefused, DE, []string{"192.168.178.1", "abgelehnt"}, []string{"Netzwerkadministrator"}, nil},
+		{probes.TLSHostnameMismatch, EN, []string{"'*.cloudfront.net' and 'cloudfront.net'"}, []string{"SSL inspection"}, nil},
+		{probes.TLSUntrusted, EN, []string{"'Sophos SSL CA_Q4HV3F2A'", "does not trust"}, []string{"Windows Update"}, nil},
+		{probes.TLSTimeout, EN, []string{"Connected to 203.0.113.40", "within 10.0 s"}, []string{"IPS"}, nil},
+		{probes.TLSReset, DE, []string{"getrennt"}, []string{"SNI"}, nil},
+		{probes.ReasonOK, EN, []string{"TLS 1.3", "'Amazon RSA 2048 M02'", "2027-06-14"}, nil, nil},
+		{probes.ReasonOK, DE, []string{"TLS 1.3", "„Amazon RSA 2048 M02“", "14.06.2027"}, nil, nil},
+	}
+	for _, c := range cases {
+		h := hostFor(t, rep, c.reason)
+		msg, hint := Describe(h, c.lang)
+		for _, s := range c.msg {
+			if !strings.Contains(msg, s) {
+				t.Errorf("%s/%s message lacks %q: %s", c.reason, c.lang, s, msg)
+			}
+		}
+		for _, s := range c.hint {
+			if !strings.Contains(hint, s) {
+				t.Errorf("%s/%s hint lacks %q: %s", c.reason, c.lang, s, hint)
+			}
+		}
+		for _, s := range c.notInMsg {
+			if strings.Contains(msg, s) {
+				t.Errorf("%s/%s message contains %q: %s", c.reason, c.lang, s, msg)
+			}
+		}
+	}
+}
+
+// ok's message names the issuer of the leaf, not the subject; a quick check
+// that the view and not a guess is used.
+func TestOKMessageNamesIssuer(t *testing.T) {
+	t.Parallel()
+	rep := mixedReport()
+	msg, _ := Describe(&rep.Hosts[0], EN)
+	if want := "Reachable over TLS 1.3; certificate issued by 'Amazon RSA 2048 M02', valid until 2027-06-14."; msg != want {
+		t.Errorf("got  %s\nwant %s", msg, want)
+	}
+}
+
+// /status readers get reports without the raw result; the words must still
+// carry the facts the JSON has.
+func TestDescribeFromJSON(t *testing.T) {
+	t.Parallel()
+	rep := everyReasonReport()
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back agent.Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	Localize(&back, EN)
+	for _, h := range back.Hosts {
+		checkProse(t, string(h.Reason)+" from JSON", h.Message)
+	}
+	exp := hostFor(t, &back, probes.TLSExpired)
+	for _, s := range []string{"expired on 2026-01-02", "it says 2026-11-25"} {
+		if !strings.Contains(exp.Message, s) {
+			t.Errorf("tls_expired from JSON lacks %q: %s", s, exp.Message)
+		}
+	}
+	if h := hostFor(t, &back, probes.TCPTimeout); !strings.Contains(h.Message, "203.0.113.7") {
+		t.Errorf("tcp_timeout from JSON lost the address: %s", h.Message)
+	}
+}
+
+func TestExpiredIntermediateNamed(t *testing.T) {
+	t.Parallel()
+	r := reasonResult(api, probes.TLSExpired)
+	r.TLS.Chain = publicChain(day(2027, 6, 14))
+	r.TLS.Chain[1].NotAfter = day(2026, 3, 1)
+	rep := evaluate([]string{api}, []*probes.Result{r}, time.Second)
+	msg, _ := Describe(&rep.Hosts[0], EN)
+	if want := "The certificate 'Amazon RSA 2048 M02' in the chain for api.passwordboss.com expired on 2026-03-01 (or the PC's clock is wrong: it says 2026-11-25)."; msg != want {
+		t.Errorf("got  %s\nwant %s", msg, want)
+	}
+	r.TLS.Chain[1].NotAfter = day(2030, 3, 1)
+	rep = evaluate([]string{api}, []*probes.Result{r}, time.Second)
+	if msg, _ := Describe(&rep.Hosts[0], DE); !strings.HasPrefix(msg, "Ein Stammzertifikat") {
+		t.Errorf("an expired root outside the chain: %s", msg)
+	}
+}
+
+func TestDNSErrorVariants(t *testing.T) {
+	t.Parallel()
+	base := agent.HostReport{Host: api, Port: 443, Reason: probes.DNSError}
+	noServer := base
+	noServer.DNS = &agent.DNSView{}
+	rcode := base
+	rcode.DNS = &agent.DNSView{Resolver: "10.0.0.1:53", Rcode: "NOTIMP"}
+	silent := base
+	silent.DNS = &agent.DNSView{Resolver: "[fd00::53]:5353"}
+	for _, c := range []struct {
+		h    agent.HostReport
+		want string
+	}{
+		{noServer, "No DNS server is configured"},
+		{rcode, "unexpected code NOTIMP"},
+		{silent, "The DNS server [fd00::53]:5353 could not be asked"},
+	} {
+		msg, hint := Describe(&c.h, EN)
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("got %q, want it to contain %q", msg, c.want)
+		}
+		checkProse(t, "dns_error hint", hint)
+	}
+}
+
+func TestCertExpiringDays(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		days   int
+		en, de string
+	}{
+		{0, "expires within a day", "innerhalb eines Tages"},
+		{1, "expires in 1 day ", "in 1 Tag "},
+		{13, "expires in 13 days", "in 13 Tagen"},
+	} {
+		w := agent.Warning{Code: agent.WarnCertExpiring, Days: c.days}
+		if got := DescribeWarning(w, EN); !strings.Contains(got, c.en) {
+			t.Errorf("%d days, en: %s", c.days, got)
+		}
+		if got := DescribeWarning(w, DE); !strings.Contains(got, c.de) {
+			t.Errorf("%d days, de: %s", c.days, got)
+		}
+	}
+}
+
+func TestWildcard(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ host, wild, domain string }{
+		{"api.passwordboss.com", "*.passwordboss.com", "passwordboss.com"},
+		{"app-updates2.passwordboss.com.", "*.passwordboss.com", "passwordboss.com"},
+		{"passwordboss.com", "passwordboss.com", "passwordboss.com"},
+		{"203.0.113.7", "203.0.113.7", "203.0.113.7"},
+		{"2001:db8::1", "2001:db8::1", "2001:db8::1"},
+	} {
+		if w, d := wildcard(c.host); w != c.wild || d != c.domain {
+			t.Errorf("wildcard(%q) = %q, %q; want %q, %q", c.host, w, d, c.wild, c.domain)
+		}
+	}
+}
+
+func TestLocalizeFillsEverything(t *testing.T) {
+	t.Parallel()
+	rep := mixedReport()
+	Localize(rep, DE)
+	for _, h := range rep.Hosts {
+		if h.Message == "" || (!h.OK && h.Hint == "") {
+			t.Errorf("%s: message %q, hint %q", h.Host, h.Message, h.Hint)
+		}
+		for _, w := range h.Warnings {
+			if w.Message == "" {
+				t.Errorf("%s: warning %s without message", h.Host, w.Code)
+			}
+		}
+	}
+}
+
+func TestUnknownReasonStillWorded(t *testing.T) {
+	t.Parallel()
+	h := &agent.HostReport{Host: api, Port: 443, Reason: "proxy_auth_required"}
+	for _, l := range []Lang{EN, DE} {
+		msg, hint := Describe(h, l)
+		if !strings.Contains(msg, "proxy_auth_required") || hint == "" {
+			t.Errorf("%s: %q / %q", l, msg, hint)
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// reasonEN words a reason in English. The message says what happened with
+// the facts of this host; the hint says what to change and whom to tell.
+func reasonEN(r probes.Reason, f *facts) (msg, hint string) {
+	p := printer{EN}
+	server := "The DNS server"
+	if f.resolver != "" {
+		server += " " + f.resolver
+	}
+	failed := p.list(f.failed)
+	if failed == "" {
+		failed = f.host
+	}
+	connected := f.connected
+	if connected == "" {
+		connected = f.host
+	}
+	tellDNS := "Tell whoever manages the customer's DNS."
+	tellFW := "Tell the firewall admin."
+
+	switch r {
+	case probes.ReasonOK:
+		msg = "Reachable"
+		if f.version != "" {
+			msg += " over " + f.version
+		}
+		if f.issuer != "" {
+			msg += "; certificate issued by " + p.quote(f.issuer)
+			if !f.notAfter.IsZero() {
+				msg += ", valid until " + p.date(f.notAfter)
+			}
+		}
+		return msg + ".", ""
+
+	case probes.NotChecked:
+		return "Not checked yet.",
+			"Run pbprobe check again, or wait for the agent's next run; if it stays like this, look in the pbprobe log."
+
+	case probes.DNSNXDomain:
+		return fmt.Sprintf("%s says %s does not exist (NXDOMAIN).", server, f.host),
+			fmt.Sprintf("A DNS filter or an internal DNS zone for %s hides the name: allow %s in the filter, or forward the zone to public DNS. %s",
+				f.domain, f.wild, tellDNS)
+
+	case probes.DNSServFail:
+		return fmt.Sprintf("%s could not look up %s (SERVFAIL).", server, f.host),
+			"The server cannot reach its upstream DNS, or DNSSEC validation fails: check its forwarders and its own internet access, or give this PC a working DNS server. " + tellDNS
+
+	case probes.DNSRefused:
+		return fmt.Sprintf("%s refused to look up %s (REFUSED).", server, f.host),
+			"That server does not serve this PC (an access list, or a leftover from a VPN or an old network): set the right DNS servers on the network adapter or in DHCP, or allow this network on the server. Tell the network admin."
+
+	case probes.DNSTimeout:
+		msg = fmt.Sprintf("No DNS server answered for %s", f.host)
+		var facts []string
+		if len(f.resolvers) > 0 {
+			facts = append(facts, "asked "+p.list(f.resolvers))
+		}
+		if f.dnsMS > 0 {
+			facts = append(facts, "waited "+p.dur(f.dnsMS))
+		}
+		if len(facts) > 0 {
+			msg += " (" + strings.Join(facts, ", ") + ")"
+		}
+		return msg + ".",
+			"Check that the DNS servers are up and that the firewall allows UDP and TCP port 53 to them. Tell the network admin."
+
+	case probes.DNSNoAddress:
+		return fmt.Sprintf("%s knows %s but returned no IPv4 or IPv6 address for it.", server, f.host),
+			fmt.Sprintf("A DNS filter or an internal DNS zone for %s strips the records: allow %s in the filter, or fix the zone. %s",
+				f.domain, f.wild, tellDNS)
+
+	case probes.DNSSinkhole:
+		to := p.list(f.sinkholed)
+		if to == "" {
+			to = "an address that leads nowhere"
+		}
+		return fmt.Sprintf("%s answered %s for %s instead of its real address: a DNS filter (e.g. Cisco Umbrella, DNSFilter, Pi-hole, a firewall's DNS security) blocks it.",
+				server, to, f.host),
+			fmt.Sprintf("Allow %s in that DNS filter's policy (or remove an internal DNS zone that points %s into the LAN). Tell whoever manages the DNS filter.",
+				f.wild, f.domain)
+
+	case probes.DNSError:
+		switch {
+		case f.resolver == "":
+			return fmt.Sprintf("No DNS server is configured on this PC (or pbprobe could not read the system's DNS settings), so %s cannot be looked up.", f.host),
+				"Set a DNS server on the network adapter or in DHCP, or list servers under dns.servers in the pbprobe config. Tell the network admin."
+		case f.rcode != "":
+			return fmt.Sprintf("%s answered the lookup of %s with the unexpected code %s.", server, f.host, f.rcode),
+				"That server is not a working resolver for this PC: set a different DNS server on the network adapter or in DHCP. Tell the network admin."
+		}
+		return fmt.Sprintf("%s could not be asked about %s: the query failed without an answer (nothing listens on port 53, or the network rejects it).", server, f.host),
+			fmt.Sprintf("Check that %s is a running DNS server and that the firewall allows port 53 to it, or set a working DNS server on the network adapter. Tell the network admin.", f.resolver)
+
+	case probes.TCPRefused:
+		return fmt.Sprintf("%s refused the connection on TCP %d at once: a firewall rejects outbound connections to it.", failed, f.port),
+			fmt.Sprintf("Allow outbound TCP %d to %s on the firewall (look for a reject rule or a blocked category). %s", f.port, f.wild, tellFW)
+
+	case probes.TCPTimeout:
+		msg = fmt.Sprintf("No answer from %s on TCP %d", failed, f.port)
+		if f.tcpMS > 0 {
+			msg += " (waited " + p.dur(f.tcpMS) + ")"
+		}
+		return msg + ": a firewall drops the connection.",
+			fmt.Sprintf("Allow outbound TCP %d to %s on the firewall; if this network reaches the internet only through a proxy, allow it there. %s", f.port, f.wild, tellFW)
+
+	case probes.TCPUnreachable:
+		return fmt.Sprintf("%s cannot be reached on TCP %d: there is no route to it, or a router or firewall rejects it as prohibited.", failed, f.port),
+			fmt.Sprintf("Check this PC's network connection and default gateway, and that the firewall allows outbound TCP %d to %s. Tell the network admin.", f.port, f.wild)
+
+	case probes.TLSTimeout:
+		msg = fmt.Sprintf("Connected to %s, but the TLS handshake did not finish", connected)
+		if f.tlsMS > 0 {
+			msg += " within " + p.dur(f.tlsMS)
+		}
+		return msg + ": a proxy or an intrusion prevention system (IPS) holds the connection.",
+			fmt.Sprintf("Exempt %s from SSL inspection, IPS and web filtering on the firewall or proxy. %s", f.wild, tellFW)
+
+	case probes.TLSReset:
+		return fmt.Sprintf("Connected to %s, but the connection was cut during the TLS handshake: a firewall or web filter blocks %s by its name.", connected, f.host),
+			fmt.Sprintf("Allow %s in the firewall's web or application filter; it blocks by name (SNI), so allowing the IP address does not help. %s", f.wild, tellFW)
+
+	case probes.TLSProtocol:
+		return fmt.Sprintf("The TLS handshake with %s failed: whatever answers on port %d does not speak TLS 1.2 or newer (an old proxy, a filter or a block page).", connected, f.port),
+			fmt.Sprintf("Find the device in the path that answers on port %d (a proxy, the firewall's web filter) and exempt %s from it. %s", f.port, f.wild, tellFW)
+
+	case probes.TLSUntrusted:
+		msg = fmt.Sprintf("The certificate for %s is not trusted by this PC", f.host)
+		if f.issuer != "" {
+			msg = fmt.Sprintf("The certificate for %s was issued by %s, which this PC does not trust", f.host, issuerEN(f, p))
+		}
+		return msg + ": a proxy or firewall answers in place of the real server (often with a block page).",
+			fmt.Sprintf("Allow %s in the web filter, or add it to the SSL-inspection bypass list. %s If the issuer is a public CA, update this PC's root certificates (Windows Update) instead.", f.wild, tellFW)
+
+	case probes.TLSIntercepted:
+		by := "a certificate authority"
+		if f.issuer != "" {
+			by = issuerEN(f, p)
+		}
+		return fmt.Sprintf("The certificate was issued by %s, which this PC trusts but the public internet does not: an SSL-inspection proxy decrypts this connection.", by),
+			fmt.Sprintf("Add %s to the SSL-inspection bypass list on the firewall or proxy and tell its admin. Password Boss apps pin their certificates and fail behind inspection, even when browsers work.", f.wild)
+
+	case probes.TLSExpired:
+		switch {
+		case f.badDate.IsZero():
+			msg = fmt.Sprintf("A root certificate behind the chain for %s has expired", f.host)
+		case f.badLeaf:
+			msg = fmt.Sprintf("The certificate for %s expired on %s", f.host, p.date(f.badDate))
+		default:
+			msg = fmt.Sprintf("The certificate %s in the chain for %s expired on %s", p.quote(f.bad), f.host, p.date(f.badDate))
+		}
+		return msg + clockEN(f, p) + ".",
+			"Check the PC's date, time and time zone first (Windows: w32tm /resync). If the clock is right, the certificate really is out of date: if an inspection proxy issued it, tell its admin; otherwise tell Password Boss support."
+
+	case probes.TLSNotYetValid:
+		switch {
+		case f.badDate.IsZero():
+			msg = fmt.Sprintf("A certificate in the chain for %s is not valid yet", f.host)
+		case f.badLeaf:
+			msg = fmt.Sprintf("The certificate for %s is valid only from %s", f.host, p.date(f.badDate))
+		default:
+			msg = fmt.Sprintf("The certificate %s in the chain for %s is valid only from %s", p.quote(f.bad), f.host, p.date(f.badDate))
+		}
+		return msg + clockEN(f, p) + ".",
+			"Set the PC's date, time and time zone right (Windows: w32tm /resync; a clock that is wrong after every boot points to a dead CMOS battery). If the clock is right, tell the admin of the proxy that issued the certificate."
+
+	case probes.TLSHostnameMismatch:
+		names := f.names
+		if len(names) == 0 && f.subject != "" {
+			names = []string{f.subject}
+		}
+		msg = fmt.Sprintf("The certificate presented for %s is not valid for that name", f.host)
+		if len(names) > 0 {
+			msg = fmt.Sprintf("The certificate presented for %s is for %s, not for this name", f.host, p.quoteList(names))
+		}
+		return msg + ": a proxy, a firewall or a wrong DNS answer sends the connection elsewhere.",
+			fmt.Sprintf("Allow %s in the web filter and exempt it from SSL inspection so that the real server answers, and check that DNS returns Password Boss's addresses. %s", f.wild, tellFW)
+	}
+	return fmt.Sprintf("The check failed with reason %s.", r),
+		"See docs/reasons.md for this reason."
+}
+
+// issuerEN names the issuer and, when it adds something, its organisation:
+// "FortiGate SSL Inspection CA" does not say Fortinet by itself.
+func issuerEN(f *facts, p printer) string {
+	s := p.quote(f.issuer)
+	if f.issuerOrg != "" && !strings.Contains(strings.ToLower(f.issuer), strings.ToLower(f.issuerOrg)) {
+		s += " (" + f.issuerOrg + ")"
+	}
+	return s
+}
+
+// clockEN adds the PC's own date: a certificate that looks expired or not
+// yet valid is as often a wrong clock as a wrong certificate, and only the
+// technician can tell which.
+func clockEN(f *facts, p printer) string {
+	if f.at.IsZero() {
+		return " (or the PC's clock is wrong)"
+	}
+	return " (or the PC's clock is wrong: it says " + p.date(f.at) + ")"
+}
+
+func warningEN(w agent.Warning) string {
+	p := printer{EN}
+	switch w.Code {
+	case agent.WarnIPv6Unreachable:
+		return "IPv6 fails here" + noConnEN(w.Addresses, p) + " while IPv4 works: apps that try IPv6 first may stall for seconds. Fix IPv6 on the router or firewall, or stop announcing it on this network."
+	case agent.WarnIPv4Unreachable:
+		return "IPv4 fails here" + noConnEN(w.Addresses, p) + " while IPv6 works: apps that try IPv4 first may stall for seconds. Allow outbound TCP 443 over IPv4 on the firewall."
+	case agent.WarnCertExpiring:
+		var when string
+		switch {
+		case w.Days <= 0:
+			when = "within a day"
+		case w.Days == 1:
+			when = "in 1 day"
+		default:
+			when = fmt.Sprintf("in %d days", w.Days)
+		}
+		return "The server certificate expires " + when + " (or the PC's clock runs ahead). Nothing to change here; if this warning is still there in a few days, tell Password Boss support."
+	case agent.WarnSlowDNS:
+		return slowEN("The DNS lookup", w, p) + " Check the load and the forwarders of the DNS servers."
+	case agent.WarnSlowTCP:
+		return slowEN("Connecting", w, p) + " The line is congested or something in the path delays new connections."
+	case agent.WarnSlowTLS:
+		return slowEN("The TLS handshake", w, p) + " An SSL-inspection proxy or an IPS in the path may be slowing it down."
+	}
+	return fmt.Sprintf("Warning %s.", w.Code)
+}
+
+func noConnEN(addrs []string, p printer) string {
+	if len(addrs) == 0 {
+		return ""
+	}
+	return " (no connection to " + p.list(addrs) + ")"
+}
+
+// slowEN states the measured time and the limit when the report has them.
+func slowEN(what string, w agent.Warning, p printer) string {
+	switch {
+	case w.TookMS > 0 && w.ThresholdMS > 0:
+		return fmt.Sprintf("%s took %s (limit %s): the apps will be slow to connect.", what, p.dur(w.TookMS), p.dur(w.ThresholdMS))
+	case w.TookMS > 0:
+		return fmt.Sprintf("%s took %s: the apps will be slow to connect.", what, p.dur(w.TookMS))
+	}
+	return what + " was slow: the apps will be slow to connect."
+}

@@ -1,0 +1,194 @@
+package report
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// facts are what the messages quote, gathered once from a HostReport. The
+// JSON views are the primary source, so that a report read back from
+// /status is described the same way; the raw Result only adds what the
+// views leave out (every resolver asked, the whole certificate chain).
+type facts struct {
+	host   string
+	port   int
+	wild   string    // "*.passwordboss.com": what a firewall rule should allow
+	domain string    // "passwordboss.com": the zone a DNS filter or split DNS holds
+	at     time.Time // the PC's clock when the probe ran; zero when unknown
+
+	resolver  string   // the resolver whose answer counted, port 53 left out
+	resolvers []string // every resolver asked, in order
+	rcode     string
+	sinkholed []string
+	dnsMS     float64
+
+	connected string   // the address the TLS stage used, without port
+	failed    []string // the addresses whose connect ended as the reason says
+	tcpMS     float64
+
+	tlsMS     float64
+	version   string
+	subject   string
+	names     []string // the leaf's DNS names, when the raw result is there
+	issuer    string
+	issuerOrg string
+	notAfter  time.Time
+
+	// bad is the certificate whose dates fail (tls_expired,
+	// tls_not_yet_valid): its name, whether it is the leaf, and the date
+	// it expired or starts. badDate is zero when no presented certificate
+	// is out of date, which means a root in the PC's store is.
+	bad     string
+	badLeaf bool
+	badDate time.Time
+}
+
+func gather(h *agent.HostReport, at time.Time) *facts {
+	f := &facts{host: h.Host, port: h.Port, at: at}
+	f.wild, f.domain = wildcard(h.Host)
+	if h.Result != nil && !h.Result.Start.IsZero() {
+		// The probe's own clock reading beats the report's: it is what
+		// the certificate dates were checked against.
+		f.at = h.Result.Start
+	}
+	if d := h.DNS; d != nil {
+		f.resolver = resolverName(d.Resolver)
+		f.rcode = d.Rcode
+		f.sinkholed = d.Sinkholed
+		f.dnsMS = d.MS
+	}
+	if h.Result != nil && h.Result.DNS != nil {
+		for _, q := range h.Result.DNS.Queries {
+			f.resolvers = appendNew(f.resolvers, resolverName(q.Resolver))
+		}
+	}
+	if len(f.resolvers) == 0 && f.resolver != "" {
+		f.resolvers = []string{f.resolver}
+	}
+	if t := h.TCP; t != nil {
+		f.tcpMS = t.MS
+		f.connected = addrOnly(t.Address)
+		want := outcomeOf(h.Reason)
+		for _, a := range t.Attempts {
+			if a.Outcome == want {
+				f.failed = appendNew(f.failed, addrOnly(a.Address))
+			}
+		}
+		if len(f.failed) == 0 {
+			// A reason without a matching attempt should not happen; naming
+			// every address tried is still better than naming none.
+			for _, a := range t.Attempts {
+				if a.Outcome != string(probes.TCPConnected) {
+					f.failed = appendNew(f.failed, addrOnly(a.Address))
+				}
+			}
+		}
+	}
+	if t := h.TLS; t != nil {
+		f.tlsMS = t.MS
+		f.version = t.Version
+		f.subject = t.Subject
+		f.issuer, f.issuerOrg = t.Issuer, t.IssuerOrg
+		f.notAfter = t.NotAfter
+	}
+	var chain []probes.CertInfo
+	if h.Result != nil && h.Result.TLS != nil {
+		chain = h.Result.TLS.Chain
+		if len(chain) > 0 {
+			f.names = chain[0].DNSNames
+		}
+	} else if t := h.TLS; t != nil && t.Subject != "" {
+		chain = []probes.CertInfo{{Subject: t.Subject, NotBefore: t.NotBefore, NotAfter: t.NotAfter}}
+	}
+	switch h.Reason {
+	case probes.TLSExpired, probes.TLSNotYetValid:
+		f.bad, f.badLeaf, f.badDate = outOfDate(chain, f.at, h.Reason == probes.TLSExpired)
+	}
+	return f
+}
+
+// outOfDate finds the presented certificate whose validity window excludes
+// at, the way the probe classified it. Without a clock reading the leaf is
+// the best guess: it is the certificate that changes most often.
+func outOfDate(chain []probes.CertInfo, at time.Time, expired bool) (name string, leaf bool, date time.Time) {
+	edge := func(c probes.CertInfo) time.Time {
+		if expired {
+			return c.NotAfter.UTC()
+		}
+		return c.NotBefore.UTC()
+	}
+	if at.IsZero() {
+		if len(chain) == 0 {
+			return "", false, time.Time{}
+		}
+		return chain[0].Subject, true, edge(chain[0])
+	}
+	for i, c := range chain {
+		if (expired && at.After(c.NotAfter)) || (!expired && at.Before(c.NotBefore)) {
+			return c.Subject, i == 0, edge(c)
+		}
+	}
+	return "", false, time.Time{}
+}
+
+// outcomeOf maps a tcp_ reason to the connect outcome that produced it.
+func outcomeOf(r probes.Reason) string {
+	switch r {
+	case probes.TCPRefused:
+		return string(probes.TCPOutRefused)
+	case probes.TCPTimeout:
+		return string(probes.TCPOutTimeout)
+	case probes.TCPUnreachable:
+		return string(probes.TCPOutUnreach)
+	}
+	return ""
+}
+
+// wildcard derives the firewall pattern from the last two labels of a host
+// name. Without a public-suffix list "a.example.co.uk" gives "*.co.uk"; the
+// hosts pbprobe checks are not under such suffixes, and an IP literal or a
+// bare domain is returned as it is.
+func wildcard(host string) (wild, domain string) {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host, host
+	}
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	if len(labels) <= 2 {
+		return host, host
+	}
+	domain = strings.Join(labels[len(labels)-2:], ".")
+	return "*." + domain, domain
+}
+
+// resolverName drops the standard port: "10.0.0.1" reads better than
+// "10.0.0.1:53", and a non-standard port is worth seeing.
+func resolverName(s string) string {
+	if ap, err := netip.ParseAddrPort(s); err == nil && ap.Port() == 53 {
+		return ap.Addr().String()
+	}
+	return s
+}
+
+// addrOnly drops the port, which the messages state once ("on TCP 443").
+func addrOnly(s string) string {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().String()
+	}
+	return s
+}
+
+func appendNew(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

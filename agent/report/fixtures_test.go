@@ -1,0 +1,275 @@
+package report
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// The fixtures are probe results as the chain produces them, turned into
+// reports by the real agent.Evaluate: the goldens show what a technician
+// will see, and they change when the evaluation changes its views.
+
+var checkedAt = time.Date(2026, 11, 25, 9, 40, 0, 0, time.UTC)
+
+const (
+	api      = "api.passwordboss.com"
+	updates  = "app-updates.passwordboss.com"
+	updates2 = "app-updates2.passwordboss.com"
+	portal   = "portal.passwordboss.com"
+	app      = "app.passwordboss.com"
+)
+
+func msD(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+
+func addrs(ss ...string) []netip.Addr {
+	out := make([]netip.Addr, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, netip.MustParseAddr(s))
+	}
+	return out
+}
+
+func boolp(b bool) *bool { return &b }
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+
+// resolved is a result whose DNS stage asked 10.0.0.1 and got rcode and
+// the addresses a.
+func resolved(host string, dnsMS float64, rcode string, a ...string) *probes.Result {
+	return &probes.Result{
+		Target: probes.Target{Host: host, Port: 443},
+		Start:  checkedAt,
+		Reason: probes.ReasonOK,
+		DNS: &probes.DNSResult{
+			Duration: msD(dnsMS), Rcode: rcode, Resolver: "10.0.0.1:53", Transport: "udp",
+			Addresses: addrs(a...),
+			Queries: []probes.DNSQuery{
+				{Type: "A", Resolver: "10.0.0.1:53", Transport: "udp", Rcode: rcode, Duration: msD(dnsMS)},
+				{Type: "AAAA", Resolver: "10.0.0.1:53", Transport: "udp", Rcode: rcode, Duration: msD(dnsMS)},
+			},
+		},
+	}
+}
+
+type try struct {
+	addr string
+	out  probes.TCPOutcome
+	ms   float64
+}
+
+// connect adds the TCP stage; the first connected attempt is the winner.
+func connect(r *probes.Result, tcpMS float64, tries ...try) *probes.Result {
+	r.TCP = &probes.TCPResult{Duration: msD(tcpMS)}
+	for _, t := range tries {
+		a := netip.MustParseAddrPort(t.addr)
+		r.TCP.Attempts = append(r.TCP.Attempts, probes.TCPAttempt{Address: a, Outcome: t.out, Duration: msD(t.ms)})
+		if t.out == probes.TCPConnected && !r.TCP.Address.IsValid() {
+			r.TCP.Address = a
+		}
+	}
+	return r
+}
+
+func cert(subject, issuer, org string, from, until time.Time, names ...string) probes.CertInfo {
+	sum := sha256.Sum256([]byte(subject + issuer + until.String()))
+	return probes.CertInfo{
+		Subject: subject, Issuer: issuer, IssuerOrg: org, DNSNames: names,
+		NotBefore: from, NotAfter: until, SHA256: hex.EncodeToString(sum[:]),
+	}
+}
+
+// publicChain is the chain the real hosts present, leaf valid until until.
+func publicChain(until time.Time) []probes.CertInfo {
+	return []probes.CertInfo{
+		cert("*.passwordboss.com", "Amazon RSA 2048 M02", "Amazon", until.AddDate(0, -13, 0), until, "*.passwordboss.com", "passwordboss.com"),
+		cert("Amazon RSA 2048 M02", "Amazon Root CA 1", "Amazon", day(2022, 8, 23), day(2030, 8, 23)),
+	}
+}
+
+// shake adds a finished TLS handshake with the given chain and trust.
+func shake(r *probes.Result, tlsMS float64, chain []probes.CertInfo, system bool, public *bool) *probes.Result {
+	r.TLS = &probes.TLSResult{
+		Duration: msD(tlsMS), Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256,
+		ServerName: r.Target.Host, Chain: chain, SystemTrusted: system, PublicTrusted: public,
+		Intercepted: system && public != nil && !*public,
+	}
+	return r
+}
+
+// broken adds a handshake that failed before a version was agreed.
+func broken(r *probes.Result, tlsMS float64, reason probes.Reason, err string) *probes.Result {
+	r.TLS = &probes.TLSResult{Duration: msD(tlsMS), ServerName: r.Target.Host}
+	r.Reason, r.Err = reason, errors.New(err)
+	return r
+}
+
+func fail(r *probes.Result, reason probes.Reason, err string) *probes.Result {
+	r.Reason, r.Err = reason, errors.New(err)
+	return r
+}
+
+func ok(host string, dnsMS, tcpMS, tlsMS float64, ip string) *probes.Result {
+	r := resolved(host, dnsMS, "NOERROR", ip)
+	connect(r, tcpMS, try{ip + ":443", probes.TCPConnected, tcpMS})
+	return shake(r, tlsMS, publicChain(day(2027, 6, 14)), true, boolp(true))
+}
+
+// evaluate runs the real evaluation with the default thresholds. Hosts
+// without a result are reported as not checked.
+func evaluate(names []string, results []*probes.Result, took time.Duration) *agent.Report {
+	hosts := make([]config.Host, len(names))
+	for i, n := range names {
+		hosts[i] = config.Host{Host: n, Port: 443, Required: true}
+	}
+	rep := agent.Evaluate(hosts, results, checkedAt, took, agent.EvalOptions{
+		Version:    "1.0.0",
+		Machine:    "PC-042",
+		CertExpiry: config.DefaultCertExpiry,
+		SlowPhase:  config.DefaultSlowPhase,
+		Now:        func() time.Time { return checkedAt },
+	})
+	return &rep
+}
+
+// mixedReport is a typical onboarding: two hosts fine (one with warnings),
+// an inspection proxy, a firewall drop and a DNS filter.
+func mixedReport() *agent.Report {
+	warned := resolved(updates, 11.8, "NOERROR", "2001:db8:20::20", "203.0.113.20")
+	connect(warned, 269.7,
+		try{"[2001:db8:20::20]:443", probes.TCPOutTimeout, 1269.9},
+		try{"203.0.113.20:443", probes.TCPConnected, 19.7})
+	shake(warned, 44.2, publicChain(checkedAt.Add(5*24*time.Hour+3*time.Hour)), true, boolp(true))
+
+	intercepted := resolved(updates2, 12.0, "NOERROR", "203.0.113.30")
+	connect(intercepted, 21.1, try{"203.0.113.30:443", probes.TCPConnected, 21.1})
+	shake(intercepted, 38.9, []probes.CertInfo{
+		cert(updates2, "FortiGate SSL Inspection CA", "Fortinet", day(2026, 11, 1), day(2027, 11, 1), updates2),
+		cert("FortiGate SSL Inspection CA", "FortiGate SSL Inspection CA", "Fortinet", day(2024, 1, 1), day(2034, 1, 1)),
+	}, true, boolp(false))
+	fail(intercepted, probes.TLSIntercepted, `tls app-updates2.passwordboss.com: chain trusted by this system but not by the public root set (issuer "CN=FortiGate SSL Inspection CA,O=Fortinet"): x509: certificate signed by unknown authority`)
+
+	dropped := resolved(portal, 10.9, "NOERROR", "203.0.113.7")
+	connect(dropped, 10000.4, try{"203.0.113.7:443", probes.TCPOutTimeout, 10000.4})
+	fail(dropped, probes.TCPTimeout, "tcp portal.passwordboss.com port 443: dial tcp 203.0.113.7:443: i/o timeout")
+
+	nx := fail(resolved(app, 8.2, "NXDOMAIN"), probes.DNSNXDomain, "dns app.passwordboss.com via 10.0.0.1:53: NXDOMAIN: the name does not exist")
+
+	return evaluate([]string{api, updates, updates2, portal, app}, []*probes.Result{
+		ok(api, 12.1, 20.3, 45.0, "203.0.113.10"), warned, intercepted, dropped, nx,
+	}, msD(10012.4))
+}
+
+// everyReasonReport has one host per reason, in probes.Reasons() order, so
+// that the goldens show every message and hint in context.
+func everyReasonReport() *agent.Report {
+	five := []string{api, updates, updates2, portal, app}
+	var names []string
+	var results []*probes.Result
+	for i, reason := range probes.Reasons() {
+		host := five[i%len(five)]
+		names = append(names, host)
+		results = append(results, reasonResult(host, reason))
+	}
+	return evaluate(names, results, msD(10021.7))
+}
+
+// reasonResult is a plausible probe result for reason; nil for not_checked.
+func reasonResult(host string, reason probes.Reason) *probes.Result {
+	tcpOK := func(dnsMS, tcpMS float64) *probes.Result {
+		r := resolved(host, dnsMS, "NOERROR", "203.0.113.40")
+		return connect(r, tcpMS, try{"203.0.113.40:443", probes.TCPConnected, tcpMS})
+	}
+	switch reason {
+	case probes.ReasonOK:
+		// Slow DNS and TLS and a dead IPv4 path: a pass with every kind of
+		// warning a passing host can carry.
+		r := resolved(host, 3412.6, "NOERROR", "2001:db8:40::40", "203.0.113.40")
+		connect(r, 22.4,
+			try{"[2001:db8:40::40]:443", probes.TCPConnected, 22.4},
+			try{"203.0.113.40:443", probes.TCPOutUnreach, 0.3})
+		return shake(r, 3804.1, publicChain(day(2027, 6, 14)), true, boolp(true))
+	case probes.NotChecked:
+		return nil
+	case probes.DNSNXDomain:
+		return fail(resolved(host, 8.2, "NXDOMAIN"), reason, "dns: NXDOMAIN: the name does not exist")
+	case probes.DNSServFail:
+		r := resolved(host, 1873.0, "SERVFAIL")
+		r.DNS.Resolver = "10.0.0.2:53"
+		r.DNS.Queries = append(r.DNS.Queries,
+			probes.DNSQuery{Type: "A", Resolver: "10.0.0.2:53", Transport: "udp", Rcode: "SERVFAIL"},
+			probes.DNSQuery{Type: "AAAA", Resolver: "10.0.0.2:53", Transport: "udp", Rcode: "SERVFAIL"})
+		return fail(r, reason, "dns: SERVFAIL from resolver")
+	case probes.DNSRefused:
+		r := resolved(host, 3.1, "REFUSED")
+		r.DNS.Resolver = "192.168.178.1:53"
+		return fail(r, reason, "dns: REFUSED by resolver")
+	case probes.DNSTimeout:
+		r := resolved(host, 10000.2, "")
+		r.DNS.Resolver = "10.0.0.2:53"
+		r.DNS.Queries = append(r.DNS.Queries,
+			probes.DNSQuery{Type: "A", Resolver: "10.0.0.2:53", Transport: "udp"},
+			probes.DNSQuery{Type: "AAAA", Resolver: "10.0.0.2:53", Transport: "udp"})
+		return fail(r, reason, "dns: no answer: i/o timeout")
+	case probes.DNSNoAddress:
+		return fail(resolved(host, 9.4, "NOERROR"), reason, "dns: NOERROR without A or AAAA records")
+	case probes.DNSSinkhole:
+		r := resolved(host, 4.0, "NOERROR")
+		r.DNS.Sinkholed = addrs("0.0.0.0", "::")
+		return fail(r, reason, "dns: answer points to [0.0.0.0 ::]")
+	case probes.DNSError:
+		r := &probes.Result{Target: probes.Target{Host: host, Port: 443}, Start: checkedAt, DNS: &probes.DNSResult{}}
+		return fail(r, reason, "dns: no DNS resolver configured")
+	case probes.TCPRefused:
+		r := resolved(host, 9.9, "NOERROR", "203.0.113.7")
+		connect(r, 21.0, try{"203.0.113.7:443", probes.TCPOutRefused, 21.0})
+		return fail(r, reason, "dial tcp 203.0.113.7:443: connect: connection refused")
+	case probes.TCPTimeout:
+		r := resolved(host, 10.2, "NOERROR", "2001:db8:7::7", "203.0.113.7")
+		connect(r, 10000.3,
+			try{"[2001:db8:7::7]:443", probes.TCPOutTimeout, 10000.3},
+			try{"203.0.113.7:443", probes.TCPOutTimeout, 9750.1})
+		return fail(r, reason, "dial tcp 203.0.113.7:443: i/o timeout")
+	case probes.TCPUnreachable:
+		r := resolved(host, 9.1, "NOERROR", "203.0.113.7")
+		connect(r, 0.4, try{"203.0.113.7:443", probes.TCPOutUnreach, 0.4})
+		return fail(r, reason, "dial tcp 203.0.113.7:443: connect: no route to host")
+	case probes.TLSTimeout:
+		return broken(tcpOK(10.4, 20.8), 9968.3, reason, "tls handshake: context deadline exceeded")
+	case probes.TLSReset:
+		return broken(tcpOK(10.1, 3311.0), 31.2, reason, "tls handshake: read: connection reset by peer")
+	case probes.TLSProtocol:
+		return broken(tcpOK(9.7, 19.9), 24.6, reason, "tls handshake: remote error: tls: protocol version not supported")
+	case probes.TLSUntrusted:
+		r := shake(tcpOK(11.0, 20.1), 41.7, []probes.CertInfo{
+			cert(host, "Sophos SSL CA_Q4HV3F2A", "Sophos", day(2026, 11, 20), day(2027, 11, 20), host),
+		}, false, nil)
+		return fail(r, reason, "x509: certificate signed by unknown authority")
+	case probes.TLSIntercepted:
+		r := shake(tcpOK(12.0, 21.1), 38.9, []probes.CertInfo{
+			cert(host, "FortiGate SSL Inspection CA", "Fortinet", day(2026, 11, 1), day(2027, 11, 1), host),
+		}, true, boolp(false))
+		return fail(r, reason, "x509: certificate signed by unknown authority")
+	case probes.TLSExpired:
+		r := shake(tcpOK(10.8, 20.6), 44.9, publicChain(day(2026, 1, 2)), false, nil)
+		return fail(r, reason, "x509: certificate has expired or is not yet valid")
+	case probes.TLSNotYetValid:
+		chain := publicChain(day(2027, 12, 10))
+		chain[0].NotBefore = day(2027, 1, 10)
+		r := shake(tcpOK(10.3, 19.8), 43.5, chain, false, nil)
+		return fail(r, reason, "x509: certificate has expired or is not yet valid")
+	case probes.TLSHostnameMismatch:
+		r := shake(tcpOK(10.6, 20.2), 40.3, []probes.CertInfo{
+			cert("*.cloudfront.net", "Amazon RSA 2048 M01", "Amazon", day(2026, 6, 1), day(2027, 5, 30), "*.cloudfront.net", "cloudfront.net"),
+		}, false, nil)
+		return fail(r, reason, "x509: certificate is valid for *.cloudfront.net, cloudfront.net, not "+host)
+	}
+	return fail(resolved(host, 1, "NOERROR"), reason, "fixture missing")
+}

@@ -1,0 +1,190 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/pbprobe/pbprobe/agent"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites the file under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./agent/report -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output (run with -update if the change is intended)\n--- got:\n%s\n--- want:\n%s", path, got, want)
+	}
+}
+
+var reports = []struct {
+	name  string
+	build func() *agent.Report
+}{
+	{"mixed", mixedReport},
+	{"every_reason", everyReasonReport},
+}
+
+func TestGoldenText(t *testing.T) {
+	t.Parallel()
+	for _, r := range reports {
+		for _, lang := range []Lang{EN, DE} {
+			for _, color := range []bool{false, true} {
+				name := r.name + "." + string(lang)
+				if color {
+					name += ".color"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					var b bytes.Buffer
+					if err := WriteText(&b, r.build(), TextOptions{Lang: lang, Color: color}); err != nil {
+						t.Fatal(err)
+					}
+					golden(t, name+".txt.golden", b.Bytes())
+				})
+			}
+		}
+	}
+}
+
+func TestGoldenJSON(t *testing.T) {
+	t.Parallel()
+	for _, r := range reports {
+		for _, lang := range []Lang{EN, DE} {
+			name := r.name + "." + string(lang)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				rep := r.build()
+				Localize(rep, lang)
+				var b bytes.Buffer
+				if err := WriteJSON(&b, rep); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, name+".json.golden", b.Bytes())
+			})
+		}
+	}
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// Colour must be decoration only: the same text, the same columns.
+func TestColourOnlyDecorates(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []Lang{EN, DE} {
+		var plain, colour bytes.Buffer
+		if err := WriteText(&plain, mixedReport(), TextOptions{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteText(&colour, mixedReport(), TextOptions{Lang: lang, Color: true}); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(plain.Bytes(), []byte("\x1b")) {
+			t.Errorf("%s: escape codes without Color", lang)
+		}
+		if !bytes.Contains(colour.Bytes(), []byte("\x1b[")) {
+			t.Errorf("%s: no escape codes with Color", lang)
+		}
+		if got := ansi.ReplaceAll(colour.Bytes(), nil); !bytes.Equal(got, plain.Bytes()) {
+			t.Errorf("%s: colour output without escapes differs from plain:\n%s\n---\n%s", lang, got, plain.Bytes())
+		}
+	}
+}
+
+// The output is pasted into tickets and read in 100-column consoles.
+func TestTextLineWidth(t *testing.T) {
+	t.Parallel()
+	for _, r := range reports {
+		for _, lang := range []Lang{EN, DE} {
+			var b bytes.Buffer
+			if err := WriteText(&b, r.build(), TextOptions{Lang: lang}); err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(b.String(), "\n") {
+				if n := utf8.RuneCountInString(line); n > 100 {
+					t.Errorf("%s/%s: line of %d columns: %q", r.name, lang, n, line)
+				}
+			}
+		}
+	}
+}
+
+// A host's block must not depend on the others, since `check` prints hosts
+// in the order they finish.
+func TestTextHostStandsAlone(t *testing.T) {
+	t.Parallel()
+	rep := mixedReport()
+	var whole bytes.Buffer
+	if err := WriteText(&whole, rep, TextOptions{Lang: DE}); err != nil {
+		t.Fatal(err)
+	}
+	labels := make([]string, len(rep.Hosts))
+	for i, h := range rep.Hosts {
+		labels[i] = Label(h.Host, h.Port)
+	}
+	var streamed bytes.Buffer
+	text := NewText(&streamed, TextOptions{Lang: DE}, labels)
+	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+		t.Fatal(err)
+	}
+	for i := len(rep.Hosts) - 1; i >= 0; i-- {
+		var one bytes.Buffer
+		if err := NewText(&one, TextOptions{Lang: DE}, labels).Host(&rep.Hosts[i]); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(whole.String(), one.String()) {
+			t.Errorf("host %s rendered alone is not part of the whole output:\n%s", rep.Hosts[i].Host, one.String())
+		}
+		if err := text.Host(&rep.Hosts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := text.Summary(rep); err != nil {
+		t.Fatal(err)
+	}
+	if whole.Len() != streamed.Len() {
+		t.Errorf("streamed output in reverse order has %d bytes, the table %d", streamed.Len(), whole.Len())
+	}
+}
+
+func TestWriteJSONNeverNull(t *testing.T) {
+	t.Parallel()
+	rep := &agent.Report{Version: "1.0.0", Hosts: []agent.HostReport{{Host: api, Port: 443, Reason: "not_checked"}}}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte(`"warnings": []`)) {
+		t.Errorf("nil warnings not written as []:\n%s", b.Bytes())
+	}
+	if rep.Hosts[0].Warnings != nil {
+		t.Error("WriteJSON changed the caller's report")
+	}
+	if !bytes.HasSuffix(b.Bytes(), []byte("}\n")) {
+		t.Error("no trailing newline")
+	}
+	b.Reset()
+	if err := WriteJSON(&b, &agent.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b.Bytes(), []byte(`"hosts": []`)) {
+		t.Errorf("nil hosts not written as []:\n%s", b.Bytes())
+	}
+}

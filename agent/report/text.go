@@ -1,0 +1,402 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// TextOptions choose the language and whether the verdict words are
+// coloured. The caller decides Color (a TTY, NO_COLOR): an RMM tool's
+// captured output must stay free of escape codes.
+type TextOptions struct {
+	Lang  Lang
+	Color bool
+}
+
+// Text writes the human output of a check: a header, a line per host as it
+// finishes, and a summary. It is safe for concurrent use, so that probe
+// goroutines may report hosts directly; each host's block is written in one
+// piece and never interleaves with another's.
+type Text struct {
+	mu    sync.Mutex
+	w     io.Writer
+	o     TextOptions
+	p     printer
+	width int       // of the host column
+	at    time.Time // the run's time, for certificate dates of reports read from JSON
+}
+
+// Layout. The widest realistic line (the longest default host, three
+// stage times, FAIL and the longest reason code) is about 90 columns;
+// prose is wrapped to wrapWidth so that a ticket shows it unbroken.
+const (
+	timeWidth   = 8 // "999.9 ms", "10.0 s"
+	verdictPad  = 4 // OK, WARN, FAIL; UNKNOWN overflows on purpose
+	wrapWidth   = 96
+	minHostCol  = 24
+	indent      = "  "
+	hintMark    = "→ "
+	warningMark = "! "
+	notReached  = "–"
+)
+
+// Verdict words, the same in every language.
+const (
+	verdictOK      = "OK"
+	verdictWarn    = "WARN"
+	verdictFail    = "FAIL"
+	verdictUnknown = "UNKNOWN"
+)
+
+// Label is the "host:port" form the host column shows; NewText wants the
+// labels of all hosts up front to size that column, because hosts are
+// printed as they finish.
+func Label(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// NewText prepares a renderer. hosts are the Label of every host that will
+// be printed.
+func NewText(w io.Writer, o TextOptions, hosts []string) *Text {
+	width := minHostCol
+	for _, h := range hosts {
+		width = max(width, utf8.RuneCountInString(h))
+	}
+	if o.Lang != DE {
+		o.Lang = EN
+	}
+	return &Text{w: w, o: o, p: printer{o.Lang}, width: width}
+}
+
+// Header writes the identification line and the column titles. The time
+// is UTC so that tickets from different time zones compare.
+func (t *Text) Header(version, machine string, at time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.at = at
+	parts := []string{"pbprobe"}
+	if version != "" {
+		parts[0] += " " + version
+	}
+	if machine != "" {
+		parts = append(parts, machine)
+	}
+	if !at.IsZero() {
+		parts = append(parts, at.UTC().Format("2006-01-02 15:04:05")+" UTC")
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(parts, " · ") + "\n")
+	cols := fmt.Sprintf("%-*s  %*s  %*s  %*s", t.width, "", timeWidth, "DNS", timeWidth, "TCP", timeWidth, "TLS")
+	b.WriteString(strings.TrimRight(cols, " ") + "\n")
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+// Host writes one host's line, and under it what went wrong and what to do.
+// Nothing in it depends on other hosts, so it can be written the moment
+// the host is done.
+func (t *Text) Host(h *agent.HostReport) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	verdict := verdictOf(h)
+	line := fmt.Sprintf("%s  %s  %s  %s  %s",
+		padRight(Label(h.Host, h.Port), t.width),
+		padLeft(t.stageTime(h.DNS != nil, dnsMS(h)), timeWidth),
+		padLeft(t.stageTime(h.TCP != nil, tcpMS(h)), timeWidth),
+		padLeft(t.stageTime(h.TLS != nil, tlsMS(h)), timeWidth),
+		t.colour(verdict, padRight(verdict, verdictPad)))
+	if verdict == verdictFail || verdict == verdictUnknown {
+		line += "  " + string(h.Reason)
+		if !h.Required {
+			line += " " + t.notRequired()
+		}
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+
+	if !h.OK {
+		msg, hint := describe(h, t.at, t.o.Lang)
+		writeWrapped(&b, indent, indent, strings.Fields(msg))
+		if hint != "" {
+			writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
+		}
+	}
+	for _, w := range h.Warnings {
+		// The code leads the line: the host line has no room for several,
+		// and it is what a search in the docs or the logs needs.
+		writeWrapped(&b, indent+warningMark, indent+strings.Repeat(" ", utf8.RuneCountInString(warningMark)),
+			strings.Fields(string(w.Code)+": "+DescribeWarning(w, t.o.Lang)))
+	}
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+// Summary writes the verdict of the whole run: ready or not, and which
+// required hosts stand in the way.
+func (t *Text) Summary(rep *agent.Report) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var s summary
+	for i := range rep.Hosts {
+		h := &rep.Hosts[i]
+		switch {
+		case h.Required:
+			s.required++
+			if !h.OK {
+				s.failing = append(s.failing, summaryName(h)+" ("+string(h.Reason)+")")
+			}
+		case !h.OK:
+			s.optionalFailing++
+		}
+		if len(h.Warnings) > 0 {
+			s.warned++
+		}
+	}
+	s.ms = rep.DurationMS
+	word, head, items := s.words(t.p)
+	units := strings.Fields(word + head)
+	if len(items) > 0 {
+		units = append(units, t.p.units(items, 0)...)
+		units[len(units)-1] += "."
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	// Wrapped before colouring, so that escape codes do not count as
+	// columns and the colour output breaks its lines where the plain does.
+	writeWrapped(&b, "", indent, units)
+	out := b.String()
+	if t.o.Color {
+		verdict := verdictOK
+		if len(items) > 0 {
+			verdict = verdictFail
+		}
+		out = "\n" + t.colour(verdict, word) + out[1+len(word):]
+	}
+	_, err := io.WriteString(t.w, out)
+	return err
+}
+
+// WriteText writes a whole report in table order: what `pbprobe check`
+// prints when it does not stream, and what a ticket gets.
+func WriteText(w io.Writer, rep *agent.Report, o TextOptions) error {
+	labels := make([]string, len(rep.Hosts))
+	for i, h := range rep.Hosts {
+		labels[i] = Label(h.Host, h.Port)
+	}
+	t := NewText(w, o, labels)
+	if err := t.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+		return err
+	}
+	for i := range rep.Hosts {
+		if err := t.Host(&rep.Hosts[i]); err != nil {
+			return err
+		}
+	}
+	return t.Summary(rep)
+}
+
+func verdictOf(h *agent.HostReport) string {
+	switch {
+	case h.Reason == probes.NotChecked:
+		// Neither passed nor failed: nothing was learnt about the network.
+		return verdictUnknown
+	case !h.OK:
+		return verdictFail
+	case len(h.Warnings) > 0:
+		return verdictWarn
+	}
+	return verdictOK
+}
+
+// stageTime shows a stage's time, or a dash for a stage the chain never
+// reached: "not checked" must not look like "took no time".
+func (t *Text) stageTime(reached bool, ms float64) string {
+	if !reached {
+		return notReached
+	}
+	return t.p.dur(ms)
+}
+
+func dnsMS(h *agent.HostReport) float64 {
+	if h.DNS == nil {
+		return 0
+	}
+	return h.DNS.MS
+}
+
+func tcpMS(h *agent.HostReport) float64 {
+	if h.TCP == nil {
+		return 0
+	}
+	return h.TCP.MS
+}
+
+func tlsMS(h *agent.HostReport) float64 {
+	if h.TLS == nil {
+		return 0
+	}
+	return h.TLS.MS
+}
+
+func (t *Text) notRequired() string {
+	if t.o.Lang == DE {
+		return "(nicht erforderlich)"
+	}
+	return "(not required)"
+}
+
+// colour wraps text in the ANSI colour of a verdict. Only the word is
+// coloured, so that the padding stays outside the escape codes and columns
+// line up the same with and without colour.
+func (t *Text) colour(verdict, text string) string {
+	if !t.o.Color {
+		return text
+	}
+	var code string
+	switch verdict {
+	case verdictOK:
+		code = "1;32"
+	case verdictWarn:
+		code = "1;33"
+	case verdictFail:
+		code = "1;31"
+	default:
+		code = "1"
+	}
+	word := strings.TrimRight(text, " ")
+	return "\x1b[" + code + "m" + word + "\x1b[0m" + text[len(word):]
+}
+
+func summaryName(h *agent.HostReport) string {
+	if h.Port == 443 {
+		return h.Host
+	}
+	return Label(h.Host, h.Port)
+}
+
+type summary struct {
+	required, optionalFailing, warned int
+	failing                           []string
+	ms                                float64
+}
+
+// words returns the summary's verdict word, the sentence after it (from
+// its colon on) and the failing hosts that end the sentence.
+func (s summary) words(p printer) (word, head string, items []string) {
+	if p.lang == DE {
+		return s.wordsDE(p)
+	}
+	return s.wordsEN(p)
+}
+
+func (s summary) wordsEN(p printer) (word, rest string, items []string) {
+	took := ""
+	if s.ms > 0 {
+		took = " (checked in " + p.dur(s.ms) + ")"
+	}
+	if len(s.failing) > 0 {
+		verb := "fail"
+		if len(s.failing) == 1 {
+			verb = "fails"
+		}
+		return "NOT READY", fmt.Sprintf(": %d of %d required %s %s%s:",
+			len(s.failing), s.required, plural(s.required, "host", "hosts"), verb, took), s.failing
+	}
+	switch s.required {
+	case 0:
+		rest = ": no host is required"
+	case 1:
+		rest = ": the required host is reachable"
+	default:
+		rest = fmt.Sprintf(": all %d required hosts are reachable", s.required)
+	}
+	if s.warned > 0 {
+		rest += fmt.Sprintf(", warnings on %d %s", s.warned, plural(s.warned, "host", "hosts"))
+	}
+	if s.optionalFailing > 0 {
+		rest += fmt.Sprintf(", %d optional %s", s.optionalFailing, plural(s.optionalFailing, "host fails", "hosts fail"))
+	}
+	return "READY", rest + took + ".", nil
+}
+
+func (s summary) wordsDE(p printer) (word, rest string, items []string) {
+	took := ""
+	if s.ms > 0 {
+		took = " (geprüft in " + p.dur(s.ms) + ")"
+	}
+	if len(s.failing) > 0 {
+		return "NICHT BEREIT", fmt.Sprintf(": %d von %d erforderlichen %s %s%s:",
+			len(s.failing), s.required, plural(s.required, "Host", "Hosts"), plural(len(s.failing), "schlägt fehl", "schlagen fehl"), took), s.failing
+	}
+	switch s.required {
+	case 0:
+		rest = ": Kein Host ist erforderlich"
+	case 1:
+		rest = ": Der erforderliche Host ist erreichbar"
+	default:
+		rest = fmt.Sprintf(": Alle %d erforderlichen Hosts sind erreichbar", s.required)
+	}
+	if s.warned > 0 {
+		rest += fmt.Sprintf(", Warnungen bei %d %s", s.warned, plural(s.warned, "Host", "Hosts"))
+	}
+	if s.optionalFailing > 0 {
+		rest += fmt.Sprintf(", %d %s", s.optionalFailing, plural(s.optionalFailing, "optionaler Host schlägt fehl", "optionale Hosts schlagen fehl"))
+	}
+	return "BEREIT", rest + took + ".", nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// writeWrapped writes words separated by spaces and wrapped to wrapWidth
+// columns, the first line after first and the others after cont. A word
+// longer than a line (a long host name) is kept whole rather than cut.
+func writeWrapped(b *strings.Builder, first, cont string, words []string) {
+	prefix := first
+	col := utf8.RuneCountInString(prefix)
+	b.WriteString(prefix)
+	start := true
+	for _, word := range words {
+		n := utf8.RuneCountInString(word)
+		if !start && col+1+n > wrapWidth {
+			b.WriteString("\n" + cont)
+			col = utf8.RuneCountInString(cont)
+			start = true
+		}
+		if !start {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += n
+		start = false
+	}
+	b.WriteByte('\n')
+}
+
+func padRight(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
+
+func padLeft(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return strings.Repeat(" ", n-k) + s
+	}
+	return s
+}
