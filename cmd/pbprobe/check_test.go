@@ -35,7 +35,7 @@ func newTestWorld(t *testing.T) *testWorld {
 }
 
 // config writes a config file for targets and returns its path.
-func (w *testWorld) config(t *testing.T, timeout time.Duration, targets ...probes.Target) string {
+func (w *testWorld) config(t testing.TB, timeout time.Duration, targets ...probes.Target) string {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "timeout: %s\ndns:\n  servers: [%q]\ntls:\n  system_roots: %q\n  public_roots: %q\nhosts:\n",

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pbprobe/pbprobe/probes"
+	"github.com/pbprobe/pbprobe/probes/probetest"
+)
+
+// BenchmarkCheckBinary builds the stripped release binary and runs
+// `pbprobe check` as a process against five healthy hosts of a test world:
+// what a technician's PC pays. Reported: the binary's size and the peak RSS
+// of a check (the kernel's maxrss of the child).
+func BenchmarkCheckBinary(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "pbprobe")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	st, err := os.Stat(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	w := probetest.NewWorld(b)
+	dir := b.TempDir()
+	system, public, err := w.WritePEMs(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tw := &testWorld{World: w, dir: dir, system: system, public: public}
+	var targets []probes.Target
+	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
+		targets = append(targets, w.Add(h+".pb.test", probetest.OK))
+	}
+	cfg := tw.config(b, 5*time.Second, targets...)
+
+	var maxRSS int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "check", "--format", "json", "--config.file", cfg)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("check: %v\n%s", err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
+		}
+	}
+	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MiB")
+	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
+}
