@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -48,7 +50,7 @@ func BenchmarkCheckBinary(b *testing.B) {
 			b.Fatalf("check: %v\n%s", err, out)
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
+			maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux, hence the build tag
 		}
 	}
 	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MiB")
