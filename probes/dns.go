@@ -151,6 +151,7 @@ func ask(ctx context.Context, server, name string, qtype uint16) dnsAnswer {
 		ans.query.Err = err
 		return ans
 	}
+	ans.query.Bytes = msg.Len() + resp.Len()
 	ans.rcode = resp.Rcode
 	ans.query.Rcode = rcodeName(resp.Rcode)
 	if resp.Rcode == dns.RcodeSuccess {

@@ -62,8 +62,11 @@ type DNSQuery struct {
 	Transport string
 	Rcode     string // empty when there was no answer
 	Answers   int
-	Duration  time.Duration
-	Err       error
+	// Bytes is the DNS payload sent and received (UDP/TCP headers not
+	// counted), for measuring what probing costs on the wire.
+	Bytes    int
+	Duration time.Duration
+	Err      error
 }
 
 // TCPResult holds the facts of the TCP stage.

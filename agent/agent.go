@@ -1,0 +1,200 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// RunHook is told about every finished run: the report before it (never
+// nil: before the first run every host is not_checked) and the new one.
+// Hooks run on the loop's goroutine, one after another; they must be quick.
+type RunHook func(prev, cur *Report)
+
+// Options configure an Agent.
+type Options struct {
+	Config *config.Config
+	// Eval carries the version and machine name into every report; the
+	// thresholds come from the config.
+	Eval EvalOptions
+	// NewProber builds the prober for a config; nil means probes.New with
+	// the config's probe options. Called again on every reload.
+	NewProber func(*config.Config) (Prober, error)
+	// Hooks run after every run, in order.
+	Hooks []RunHook
+	// Jitter spreads runs by ±Jitter×interval, so that a customer's hundred
+	// PCs do not probe in lockstep; zero means DefaultJitter.
+	Jitter float64
+}
+
+// DefaultJitter is ±10 % of the interval.
+const DefaultJitter = 0.1
+
+// Agent probes the host table on a schedule and keeps the latest report.
+// Scrapes and /status read that report; nothing they do triggers a probe.
+type Agent struct {
+	opts Options
+
+	mu     sync.Mutex // guards cfg and prober against a reload mid-run
+	cfg    *config.Config
+	prober Prober
+
+	latest  atomic.Pointer[Report]
+	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
+	runs    atomic.Uint64
+	wake    chan struct{} // a reload asks for a run now
+}
+
+// New builds an agent; it does not probe until Run.
+func New(o Options) (*Agent, error) {
+	if o.Config == nil {
+		return nil, fmt.Errorf("agent: no config")
+	}
+	if o.NewProber == nil {
+		o.NewProber = defaultProber
+	}
+	if o.Jitter <= 0 {
+		o.Jitter = DefaultJitter
+	}
+	p, err := o.NewProber(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{opts: o, cfg: o.Config, prober: p, wake: make(chan struct{}, 1)}
+	a.latest.Store(a.notChecked(o.Config))
+	return a, nil
+}
+
+func defaultProber(c *config.Config) (Prober, error) {
+	opts, err := c.ProbeOptions()
+	if err != nil {
+		return nil, err
+	}
+	return probes.New(opts), nil
+}
+
+// notChecked is the report before any run: every host not_checked, not ready.
+func (a *Agent) notChecked(c *config.Config) *Report {
+	rep := Evaluate(c.Hosts, nil, time.Time{}, 0, a.evalOptions(c))
+	rep.CheckedAt = time.Time{}
+	return &rep
+}
+
+func (a *Agent) evalOptions(c *config.Config) EvalOptions {
+	o := a.opts.Eval
+	o.CertExpiry, o.SlowPhase = c.Warnings.CertExpiry, c.Warnings.SlowPhase
+	return o
+}
+
+// Latest is the report of the last finished run. The report is shared:
+// callers must not modify it (copy it first, as Localize does).
+func (a *Agent) Latest() *Report { return a.latest.Load() }
+
+// Config is the config in force.
+func (a *Agent) Config() *config.Config {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg
+}
+
+// Runs is the number of finished runs.
+func (a *Agent) Runs() uint64 { return a.runs.Load() }
+
+// LastRun is when the last run finished; zero before the first.
+func (a *Agent) LastRun() time.Time {
+	if ns := a.lastRun.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// Healthy reports whether the loop is alive: a run has finished within the
+// last three intervals (counting from start until the first run).
+func (a *Agent) Healthy(now, started time.Time) (bool, string) {
+	limit := 3 * a.Config().Interval
+	last := a.LastRun()
+	if last.IsZero() {
+		if now.Sub(started) > limit {
+			return false, fmt.Sprintf("no run has finished since the start %s ago", now.Sub(started).Round(time.Second))
+		}
+		return true, "first run in progress"
+	}
+	if age := now.Sub(last); age > limit {
+		return false, fmt.Sprintf("last run finished %s ago, more than 3 intervals (%s)", age.Round(time.Second), limit)
+	}
+	return true, "ok"
+}
+
+// Reload puts a new config in force from the next run on, which starts at
+// once. A config whose prober cannot be built (a missing PEM file) is
+// rejected and the old one stays.
+func (a *Agent) Reload(c *config.Config) error {
+	p, err := a.opts.NewProber(c)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.cfg, a.prober = c, p
+	a.mu.Unlock()
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Run probes at once, then every interval (with jitter) until ctx ends.
+// Runs never overlap: a run that outlasts the interval delays the next.
+// It returns nil when ctx ends; in-flight probes are cancelled with it.
+func (a *Agent) Run(ctx context.Context) error {
+	for {
+		a.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		t := time.NewTimer(a.nextDelay())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-a.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+func (a *Agent) nextDelay() time.Duration {
+	iv := a.Config().Interval
+	j := a.opts.Jitter
+	return time.Duration(float64(iv) * (1 + j*(2*rand.Float64()-1)))
+}
+
+// RunOnce probes every host once, stores the report and runs the hooks. A
+// run cut short by ctx is discarded: a half-finished run would report
+// healthy hosts as failed.
+func (a *Agent) RunOnce(ctx context.Context) *Report {
+	a.mu.Lock()
+	cfg, p := a.cfg, a.prober
+	a.mu.Unlock()
+
+	start := time.Now()
+	results := ProbeAll(ctx, p, cfg.Targets(), nil)
+	if ctx.Err() != nil {
+		return a.Latest()
+	}
+	rep := Evaluate(cfg.Hosts, results, start, time.Since(start), a.evalOptions(cfg))
+	prev := a.latest.Swap(&rep)
+	a.lastRun.Store(time.Now().UnixNano())
+	a.runs.Add(1)
+	for _, h := range a.opts.Hooks {
+		h(prev, &rep)
+	}
+	return &rep
+}

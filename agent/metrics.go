@@ -1,0 +1,176 @@
+package agent
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+const namespace = "pbprobe"
+
+// Metrics exports the agent's latest report as Prometheus metrics. Gauges
+// are built at scrape time from the stored report (a scrape never probes);
+// the histogram and counter accumulate over runs through Observe.
+type Metrics struct {
+	agent *Agent
+
+	ready, hostUp, hostReason, hostWarning, lastPhase *prometheus.Desc
+	notAfter, intercepted, lastRun, lastRunDuration   *prometheus.Desc
+	reloadOK, reloadTime                              *prometheus.Desc
+
+	phase  *prometheus.HistogramVec
+	probes *prometheus.CounterVec
+
+	reload *ReloadStatus
+}
+
+// ReloadStatus is the outcome of the last config reload, for the
+// conventional pbprobe_config_last_reload_* metrics.
+type ReloadStatus struct {
+	ok   atomic.Bool
+	when atomicTime
+}
+
+// NewMetrics builds the collector for a; register it on a registry.
+func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
+	hostLabels := []string{"host", "port"}
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+	}
+	return &Metrics{
+		agent:           a,
+		reload:          reload,
+		ready:           d("ready", "1 when every required host is ok in the last run, else 0."),
+		hostUp:          d("host_up", "1 when DNS, TCP and TLS to the host succeeded in the last run and nothing tampered with the path.", "host", "port", "required"),
+		hostReason:      d("host_reason", "The host's reason in the last run: 1 for the current reason, 0 for every other (state set).", "host", "port", "reason"),
+		hostWarning:     d("host_warning", "1 for each warning the host had in the last run.", "host", "port", "warning"),
+		lastPhase:       d("last_phase_duration_seconds", "Duration of each phase that ran in the last run.", "host", "port", "phase"),
+		notAfter:        d("tls_cert_not_after_timestamp_seconds", "NotAfter of the certificate the host presented in the last run, as a Unix time.", hostLabels...),
+		intercepted:     d("tls_intercepted", "1 when the host's chain is trusted by this system but not by the public roots (TLS inspection).", hostLabels...),
+		lastRun:         d("last_run_timestamp_seconds", "When the last run started, as a Unix time; 0 before the first run."),
+		lastRunDuration: d("last_run_duration_seconds", "How long the last run took."),
+		reloadOK:        d("config_last_reload_successful", "1 when the last config reload succeeded (or none was tried)."),
+		reloadTime:      d("config_last_reload_success_timestamp_seconds", "When the config was last loaded successfully, as a Unix time."),
+		phase: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace,
+			Name:      "phase_duration_seconds",
+			Help:      "Duration of each probe phase over all runs.",
+			Buckets:   []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"host", "port", "phase"}),
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "probes_total",
+			Help:      "Probes run per host, by result (the reason code; ok for success).",
+		}, []string{"host", "port", "result"}),
+	}
+}
+
+// Observe is the agent hook that feeds the histogram and the counter.
+func (m *Metrics) Observe(_, cur *Report) {
+	for i := range cur.Hosts {
+		h := &cur.Hosts[i]
+		port := strconv.Itoa(h.Port)
+		m.probes.WithLabelValues(h.Host, port, string(h.Reason)).Inc()
+		for _, p := range phases(h) {
+			m.phase.WithLabelValues(h.Host, port, string(p.stage)).Observe(p.seconds)
+		}
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{m.ready, m.hostUp, m.hostReason, m.hostWarning, m.lastPhase,
+		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime} {
+		ch <- d
+	}
+	m.phase.Describe(ch)
+	m.probes.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	rep := m.agent.Latest()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	gauge(m.ready, b2f(rep.Ready))
+	var started float64
+	if !rep.CheckedAt.IsZero() {
+		started = float64(rep.CheckedAt.UnixNano()) / 1e9
+	}
+	gauge(m.lastRun, started)
+	gauge(m.lastRunDuration, rep.DurationMS/1000)
+	if m.reload != nil {
+		gauge(m.reloadOK, b2f(m.reload.ok.Load()))
+		gauge(m.reloadTime, float64(m.reload.when.Load().UnixNano())/1e9)
+	}
+	reasons := probes.Reasons()
+	for i := range rep.Hosts {
+		h := &rep.Hosts[i]
+		port := strconv.Itoa(h.Port)
+		gauge(m.hostUp, b2f(h.OK), h.Host, port, strconv.FormatBool(h.Required))
+		for _, r := range reasons {
+			gauge(m.hostReason, b2f(h.Reason == r), h.Host, port, string(r))
+		}
+		for _, w := range h.Warnings {
+			gauge(m.hostWarning, 1, h.Host, port, string(w.Code))
+		}
+		for _, p := range phases(h) {
+			gauge(m.lastPhase, p.seconds, h.Host, port, string(p.stage))
+		}
+		if h.TLS != nil && !h.TLS.NotAfter.IsZero() {
+			gauge(m.notAfter, float64(h.TLS.NotAfter.Unix()), h.Host, port)
+		}
+		if h.TLS != nil && h.TLS.Version != "" {
+			gauge(m.intercepted, b2f(h.TLS.Intercepted), h.Host, port)
+		}
+	}
+	m.phase.Collect(ch)
+	m.probes.Collect(ch)
+}
+
+type phaseTime struct {
+	stage   probes.Stage
+	seconds float64
+}
+
+// phases lists the phases of a host that ran, with their durations.
+func phases(h *HostReport) []phaseTime {
+	var out []phaseTime
+	if h.DNS != nil {
+		out = append(out, phaseTime{probes.StageDNS, h.DNS.MS / 1000})
+	}
+	if h.TCP != nil {
+		out = append(out, phaseTime{probes.StageTCP, h.TCP.MS / 1000})
+	}
+	if h.TLS != nil {
+		out = append(out, phaseTime{probes.StageTLS, h.TLS.MS / 1000})
+	}
+	return out
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// NewReloadStatus starts as "loaded successfully now".
+func NewReloadStatus() *ReloadStatus {
+	r := &ReloadStatus{}
+	r.Set(true, time.Now())
+	return r
+}
+
+// Set records a reload attempt; the timestamp moves only on success.
+func (r *ReloadStatus) Set(ok bool, at time.Time) {
+	r.ok.Store(ok)
+	if ok {
+		r.when.Store(at)
+	}
+}

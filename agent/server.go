@@ -1,0 +1,113 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
+)
+
+// DefaultListenAddress keeps the endpoint on loopback unless configured: the
+// status document names the customer's network problems.
+const DefaultListenAddress = "127.0.0.1:9843"
+
+// ServerOptions configure the HTTP endpoints.
+type ServerOptions struct {
+	Agent    *Agent
+	Gatherer prometheus.Gatherer
+	// WriteStatus renders the /status document; the caller chooses the
+	// language of its prose (the agent itself writes none).
+	WriteStatus func(w io.Writer, rep *Report) error
+	// Reload, when not nil, is served as POST /-/reload (off unless the
+	// operator enables it: it lets anyone who can reach the port reload).
+	Reload  func() error
+	Version string
+	// Started is when the agent started, for /healthz before the first run.
+	Started time.Time
+	Logger  *slog.Logger
+}
+
+// NewHandler serves /metrics, /status, /healthz, /-/reload and a small
+// landing page at /.
+func NewHandler(o ServerOptions) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelError),
+		EnableOpenMetrics: true,
+	}))
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if err := o.WriteStatus(w, o.Agent.Latest()); err != nil {
+			o.Logger.Error("writing /status", "err", err)
+		}
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		ok, why := o.Agent.Healthy(time.Now(), o.Started)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		fmt.Fprintln(w, why)
+	})
+	if o.Reload != nil {
+		mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+			if err := o.Reload(); err != nil {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusBadRequest)
+				_ = json.NewEncoder(w).Encode(map[string]string{"status": "error", "error": err.Error()})
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
+	links := []web.LandingLinks{
+		{Address: "/metrics", Text: "Metrics", Description: "Prometheus metrics of the last run"},
+		{Address: "/status", Text: "Status", Description: "The last run as JSON (the same document as pbprobe check --format json)"},
+		{Address: "/healthz", Text: "Health", Description: "200 while the probe loop is alive"},
+	}
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "pbprobe",
+		Description: "Can this PC reach the Password Boss service, and if not, why?",
+		Version:     o.Version,
+		Links:       links,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("landing page: %w", err)
+	}
+	mux.Handle("/", landing)
+	return mux, nil
+}
+
+// Serve serves h on ln, with TLS and basic auth from the exporter-toolkit
+// web config file when one is given, until ctx ends; then it shuts down,
+// giving open requests a second.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile string, logger *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfigFile}, logger)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
