@@ -55,6 +55,8 @@ const usage = `Usage: pbprobe <command> [flags]
 
 Commands:
   check     probe the Password Boss hosts once and print a verdict
+  run       run the agent in the foreground: probe on a schedule, serve metrics
+  status    print the verdict of the running agent's last run
   version   print version information
 
 Run 'pbprobe <command> --help' for the flags of a command.
@@ -68,6 +70,10 @@ func run(ctx context.Context, args []string, e env) int {
 	switch args[0] {
 	case "check":
 		return runCheck(ctx, args[1:], e)
+	case "run":
+		return runRun(ctx, args[1:], e)
+	case "status":
+		return runStatus(ctx, args[1:], e)
 	case "version", "--version", "-version":
 		return runVersion(args[1:], e)
 	case "help", "--help", "-h", "-help":

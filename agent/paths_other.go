@@ -1,0 +1,8 @@
+//go:build !linux && !darwin && !windows
+
+package agent
+
+// DefaultLogFile is where the agent logs when run as a service. The BSDs
+// and illumos keep daemons' logs under /var/log as Linux does (hier(7)), so
+// support finds them in the same place.
+func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }

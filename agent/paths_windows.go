@@ -1,0 +1,24 @@
+package agent
+
+import (
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/windows"
+)
+
+// DefaultLogFile is where the agent logs when run as a service: under
+// %ProgramData%, which the SYSTEM account can write and technicians can read
+// without knowing which user installed the MSI. The known-folder API comes
+// first because the service's environment may lack ProgramData; the
+// variable and then the stock path are fallbacks for a failing API.
+func DefaultLogFile() string {
+	base, err := windows.KnownFolderPath(windows.FOLDERID_ProgramData, 0)
+	if err != nil || base == "" {
+		base = os.Getenv("ProgramData")
+	}
+	if base == "" {
+		base = `C:\ProgramData`
+	}
+	return filepath.Join(base, "pbprobe", "logs", "pbprobe.log")
+}
