@@ -36,6 +36,10 @@ type Options struct {
 // DefaultJitter is ±10 % of the interval.
 const DefaultJitter = 0.1
 
+// SessionMaxAge is how long the agent resumes one TLS session before it
+// makes a full handshake again.
+const SessionMaxAge = time.Hour
+
 // Agent probes the host table on a schedule and keeps the latest report.
 // Scrapes and /status read that report; nothing they do triggers a probe.
 type Agent struct {
@@ -76,6 +80,11 @@ func defaultProber(c *config.Config) (Prober, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An agent probes the same hosts all day: resuming TLS sessions keeps
+	// the certificate chain off the wire on most runs, and an hourly full
+	// handshake keeps the chain facts fresh. See probes.Options.SessionCache
+	// for why interception is still detected at once.
+	opts.SessionCache = probes.NewSessionCache(64, SessionMaxAge)
 	return probes.New(opts), nil
 }
 

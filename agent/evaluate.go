@@ -156,7 +156,7 @@ func tlsView(t *probes.TLSResult) *TLSView {
 	if t == nil {
 		return nil
 	}
-	v := &TLSView{MS: ms(t.Duration), SystemTrusted: t.SystemTrusted, PublicTrusted: t.PublicTrusted, Intercepted: t.Intercepted}
+	v := &TLSView{MS: ms(t.Duration), SystemTrusted: t.SystemTrusted, PublicTrusted: t.PublicTrusted, Intercepted: t.Intercepted, Resumed: t.Resumed}
 	if t.Version != 0 {
 		v.Version = tls.VersionName(t.Version)
 		v.Cipher = tls.CipherSuiteName(t.CipherSuite)

@@ -80,6 +80,9 @@ type TLSView struct {
 	SystemTrusted bool      `json:"system_trusted"`
 	PublicTrusted *bool     `json:"public_trusted,omitempty"`
 	Intercepted   bool      `json:"intercepted"`
+	// Resumed: the agent resumed an earlier TLS session; the certificate
+	// facts are those of the session's full handshake.
+	Resumed bool `json:"resumed,omitempty"`
 }
 
 // WarningCode names a condition that is worth knowing but does not change

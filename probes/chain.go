@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
@@ -35,6 +36,13 @@ type Options struct {
 	// Dialer dials TCP; nil means a net.Dialer. Tests use it to count or
 	// shape connections.
 	Dialer ContextDialer
+	// SessionCache, when set, lets handshakes resume TLS sessions, which
+	// saves the certificate chain on the wire. Interception is still seen:
+	// a middlebox cannot resume a session the real server issued, so the
+	// first intercepted handshake is a full one with the proxy's chain, and
+	// a resumed session still carries (and re-verifies) the original chain.
+	// Nil means every handshake is a full one (pbprobe check).
+	SessionCache tls.ClientSessionCache
 }
 
 // ContextDialer is what net.Dialer provides.

@@ -106,6 +106,9 @@ type TLSResult struct {
 	Version     uint16 // tls.VersionTLS12, ...; 0 when the handshake failed
 	CipherSuite uint16
 	ServerName  string
+	// Resumed: the handshake resumed an earlier session (see
+	// Options.SessionCache); the chain is the one that session verified.
+	Resumed bool
 	// Chain is the chain as the server presented it, leaf first.
 	Chain []CertInfo
 	// SystemTrusted: the chain verifies against the system roots (or the

@@ -26,6 +26,13 @@ func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSRe
 	cfg := &tls.Config{
 		ServerName: t.Host,
 		MinVersion: tls.VersionTLS12,
+		// The key exchanges Windows' SChannel offers, which is what the
+		// Password Boss apps use: a post-quantum key share would make our
+		// ClientHello twice the size, both unlike the app's (a middlebox
+		// that mishandles large ClientHellos would fail us, not the app)
+		// and costlier on the wire for an agent that probes all day.
+		CurvePreferences:   []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384},
+		ClientSessionCache: p.opts.SessionCache,
 		// Verification happens below, against two root sets; skipping it
 		// here keeps the handshake going so the chain can be inspected.
 		InsecureSkipVerify: true,
@@ -44,9 +51,13 @@ func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSRe
 		return res, classifyHandshake(ctx, err), fmt.Errorf("tls handshake with %s: %w", t.Host, err)
 	}
 	cs := tc.ConnectionState()
-	res.Version, res.CipherSuite = cs.Version, cs.CipherSuite
+	res.Version, res.CipherSuite, res.Resumed = cs.Version, cs.CipherSuite, cs.DidResume
 	if len(peer) == 0 {
 		return res, TLSProtocol, fmt.Errorf("tls %s: server sent no certificate", t.Host)
+	}
+
+	if p.opts.SessionCache != nil && cs.Version == tls.VersionTLS13 && !cs.DidResume {
+		awaitTicket(ctx, tc)
 	}
 
 	now := p.opts.Now()
@@ -63,6 +74,24 @@ func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSRe
 			t.Host, peer[0].Issuer.String(), pubErr)
 	}
 	return res, ReasonOK, nil
+}
+
+// ticketWait bounds how long a probe waits for a TLS 1.3 session ticket.
+const ticketWait = 250 * time.Millisecond
+
+// awaitTicket reads until the server's NewSessionTicket has been processed
+// (or ticketWait passes): TLS 1.3 servers send it after the handshake, and a
+// client that closes without reading never stores a session to resume. The
+// read itself returns no data, as the server sends none unasked.
+func awaitTicket(ctx context.Context, tc *tls.Conn) {
+	dl := time.Now().Add(ticketWait)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	_ = tc.SetReadDeadline(dl)
+	var b [1]byte
+	_, _ = tc.Read(b[:])
+	_ = tc.SetReadDeadline(time.Time{})
 }
 
 // verify checks the presented chain against roots (nil: the OS store).
