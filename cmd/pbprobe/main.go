@@ -57,6 +57,7 @@ Commands:
   check     probe the Password Boss hosts once and print a verdict
   run       run the agent in the foreground: probe on a schedule, serve metrics
   status    print the verdict of the running agent's last run
+  service   install and control the agent as an OS service (see 'pbprobe service help')
   version   print version information
 
 Run 'pbprobe <command> --help' for the flags of a command.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return runRun(ctx, args[1:], e)
 	case "status":
 		return runStatus(ctx, args[1:], e)
+	case "service":
+		return runServiceCmd(ctx, args[1:], e)
 	case "version", "--version", "-version":
 		return runVersion(args[1:], e)
 	case "help", "--help", "-h", "-help":

@@ -37,6 +37,9 @@ type runFlags struct {
 	interval        time.Duration
 	timeout         time.Duration
 	lang            string
+	// hooks are run hooks beyond metrics and logging, set by code rather
+	// than flags: the service adds its Event Log writer.
+	hooks []agent.RunHook
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -169,10 +172,10 @@ func startAgent(ctx context.Context, f runFlags, console io.Writer, getenv func(
 	a, err := agent.New(agent.Options{
 		Config: cfg,
 		Eval:   agent.EvalOptions{Version: programVersion(), Machine: machine},
-		Hooks: []agent.RunHook{
+		Hooks: append([]agent.RunHook{
 			func(prev, cur *agent.Report) { metrics.Observe(prev, cur) },
 			agent.LogRuns(logger),
-		},
+		}, f.hooks...),
 	})
 	if err != nil {
 		return usageError{err}
