@@ -104,6 +104,9 @@ func TestFaultFlipsMetrics(t *testing.T) {
 			t.Errorf("step %d: %d reasons set to 1, want exactly 1", i, ones)
 		}
 	}
+	if skew, ok := value(t, m, "pbprobe_clock_skew_seconds", nil); !ok || skew < -2 || skew > 2 {
+		t.Errorf("pbprobe_clock_skew_seconds = %v (present %v), want about 0", skew, ok)
+	}
 	for result, want := range map[string]float64{"ok": 2, "dns_nxdomain": 1} {
 		got, _ := value(t, m, "pbprobe_probes_total", map[string]string{"host": "api.pb.test", "port": port, "result": result})
 		if got != want {

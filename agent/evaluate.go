@@ -68,6 +68,7 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	hr.DNS = dnsView(r.DNS)
 	hr.TCP = tcpView(r.TCP)
 	hr.TLS = tlsView(r.TLS)
+	hr.HTTP = httpView(r.HTTP)
 	hr.Warnings = append(hr.Warnings, familyWarnings(r.TCP)...)
 	if leaf := r.TLS.Leaf(); leaf != nil && hr.OK && o.CertExpiry > 0 {
 		if left := leaf.NotAfter.Sub(now); left < o.CertExpiry {
@@ -167,6 +168,18 @@ func tlsView(t *probes.TLSResult) *TLSView {
 	}
 	for _, c := range t.Chain {
 		v.Chain = append(v.Chain, c.Subject)
+	}
+	return v
+}
+
+func httpView(h *probes.HTTPResult) *HTTPView {
+	if h == nil {
+		return nil
+	}
+	v := &HTTPView{MS: ms(h.Duration), Status: h.Status, Server: h.Server, ClockSkewS: h.ClockSkew.Seconds(),
+		BlockedBy: h.BlockedBy, Location: h.Location}
+	if !h.Date.IsZero() {
+		v.Date = h.Date.UTC()
 	}
 	return v
 }

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -20,7 +21,7 @@ type Metrics struct {
 
 	ready, hostUp, hostReason, hostWarning, lastPhase *prometheus.Desc
 	notAfter, intercepted, lastRun, lastRunDuration   *prometheus.Desc
-	reloadOK, reloadTime                              *prometheus.Desc
+	reloadOK, reloadTime, clockSkew                   *prometheus.Desc
 
 	phase  *prometheus.HistogramVec
 	probes *prometheus.CounterVec
@@ -55,6 +56,7 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 		lastRunDuration: d("last_run_duration_seconds", "How long the last run took."),
 		reloadOK:        d("config_last_reload_successful", "1 when the last config reload succeeded (or none was tried)."),
 		reloadTime:      d("config_last_reload_success_timestamp_seconds", "When the config was last loaded successfully, as a Unix time."),
+		clockSkew:       d("clock_skew_seconds", "This PC's clock minus the servers' (HTTP Date), median over the hosts that answered in the last run."),
 		phase: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace,
 			Name:      "phase_duration_seconds",
@@ -84,7 +86,7 @@ func (m *Metrics) Observe(_, cur *Report) {
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.ready, m.hostUp, m.hostReason, m.hostWarning, m.lastPhase,
-		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime} {
+		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime, m.clockSkew} {
 		ch <- d
 	}
 	m.phase.Describe(ch)
@@ -107,6 +109,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	if m.reload != nil {
 		gauge(m.reloadOK, b2f(m.reload.ok.Load()))
 		gauge(m.reloadTime, float64(m.reload.when.Load().UnixNano())/1e9)
+	}
+	if skew, ok := clockSkew(rep); ok {
+		gauge(m.clockSkew, skew)
 	}
 	reasons := probes.Reasons()
 	for i := range rep.Hosts {
@@ -133,6 +138,25 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.probes.Collect(ch)
 }
 
+// clockSkew is the median skew over the hosts whose servers sent a Date:
+// one server with a wrong clock must not make the PC look wrong.
+func clockSkew(rep *Report) (float64, bool) {
+	var s []float64
+	for i := range rep.Hosts {
+		if h := rep.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {
+			s = append(s, h.ClockSkewS)
+		}
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2], true
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
+}
+
 type phaseTime struct {
 	stage   probes.Stage
 	seconds float64
@@ -149,6 +173,9 @@ func phases(h *HostReport) []phaseTime {
 	}
 	if h.TLS != nil {
 		out = append(out, phaseTime{probes.StageTLS, h.TLS.MS / 1000})
+	}
+	if h.HTTP != nil {
+		out = append(out, phaseTime{probes.StageHTTP, h.HTTP.MS / 1000})
 	}
 	return out
 }

@@ -34,6 +34,7 @@ type HostReport struct {
 	DNS      *DNSView  `json:"dns,omitempty"`
 	TCP      *TCPView  `json:"tcp,omitempty"`
 	TLS      *TLSView  `json:"tls,omitempty"`
+	HTTP     *HTTPView `json:"http,omitempty"`
 	Warnings []Warning `json:"warnings"`
 
 	// Result is the raw probe result the view was built from, for renderers
@@ -83,6 +84,19 @@ type TLSView struct {
 	// Resumed: the agent resumed an earlier TLS session; the certificate
 	// facts are those of the session's full handshake.
 	Resumed bool `json:"resumed,omitempty"`
+}
+
+// HTTPView is the JSON view of the HTTP stage.
+type HTTPView struct {
+	MS     float64 `json:"ms"`
+	Status int     `json:"status,omitempty"`
+	Server string  `json:"server,omitempty"`
+	// Date is the server's clock; ClockSkewS is this PC's clock minus it,
+	// in seconds (positive: the PC is ahead).
+	Date       time.Time `json:"date,omitzero"`
+	ClockSkewS float64   `json:"clock_skew_s"`
+	BlockedBy  string    `json:"blocked_by,omitempty"`
+	Location   string    `json:"location,omitempty"`
 }
 
 // WarningCode names a condition that is worth knowing but does not change

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"time"
 )
@@ -22,6 +23,12 @@ type Options struct {
 	DNSTimeout     time.Duration
 	ConnectTimeout time.Duration
 	TLSTimeout     time.Duration
+	HTTPTimeout    time.Duration
+	// SkipHTTP leaves out the GET / after the handshake (and with it the
+	// clock and block-page checks).
+	SkipHTTP bool
+	// UserAgent is sent with the GET; empty means "pbprobe".
+	UserAgent string
 	// FamilyGrace is how long the other address family may keep trying after
 	// one family connected, so that a broken family is seen (a warning)
 	// without costing the whole timeout. Zero means DefaultFamilyGrace.
@@ -74,6 +81,9 @@ func New(opts Options) *Prober {
 	if opts.FamilyGrace <= 0 {
 		opts.FamilyGrace = DefaultFamilyGrace
 	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "pbprobe"
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -119,9 +129,36 @@ func (p *Prober) Probe(ctx context.Context, t Target) *Result {
 		res.Reason, res.Err = reason, err
 		return res
 	}
-	res.TLS, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	var tc *tls.Conn
+	res.TLS, tc, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	if tc != nil && !p.opts.SkipHTTP {
+		p.httpStage(ctx, t, tc, res)
+	}
 	conn.Close()
 	return res
+}
+
+// httpStage asks the server for / and judges the answer. It also runs when
+// the chain looked expired or not yet valid: the server's Date then tells
+// whether the certificate or the PC's clock is wrong.
+func (p *Prober) httpStage(ctx context.Context, t Target, tc *tls.Conn, res *Result) {
+	if res.Reason != ReasonOK && res.Reason != TLSExpired && res.Reason != TLSNotYetValid {
+		return
+	}
+	h, err := p.httpCheck(ctx, t, tc)
+	res.HTTP = h
+	skew := h.ClockSkew
+	switch {
+	case skew > MaxClockSkew || skew < -MaxClockSkew:
+		res.Reason = ClockSkew
+		res.Err = fmt.Errorf("clock: this PC's clock differs from %s's by %s (server Date %s)", t.Host, skew, h.Date.UTC().Format(time.RFC3339))
+	case res.Reason != ReasonOK:
+	case err != nil:
+		res.Reason, res.Err = HTTPError, err
+	case h.BlockedBy != "":
+		res.Reason = HTTPBlocked
+		res.Err = fmt.Errorf("http %s: answered by %s", t.Host, h.BlockedBy)
+	}
 }
 
 // phaseContext derives a phase's context: the phase cap if set, inside the

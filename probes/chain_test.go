@@ -89,25 +89,81 @@ func checkFacts(t *testing.T, s probetest.Scenario, r *probes.Result) {
 }
 
 // TestClockMakesValidCertExpire checks that validity is judged by the
-// prober's clock, the way a PC with a wrong date sees the world.
+// prober's clock, the way a PC with a wrong date sees the world, and that
+// the server's Date header then names the clock as the cause.
 func TestClockMakesValidCertExpire(t *testing.T) {
 	t.Parallel()
 	w := probetest.NewWorld(t)
 	target := w.Add("clock.pb.test", probetest.OK)
+	const year = 365 * 24 * time.Hour
 	for _, tc := range []struct {
-		shift time.Duration
-		want  probes.Reason
+		shift    time.Duration
+		skipHTTP bool
+		want     probes.Reason
 	}{
-		{0, probes.ReasonOK},
-		{2 * 365 * 24 * time.Hour, probes.TLSExpired},
-		{-2 * 365 * 24 * time.Hour, probes.TLSNotYetValid},
+		{0, false, probes.ReasonOK},
+		{2 * year, true, probes.TLSExpired},
+		{-2 * year, true, probes.TLSNotYetValid},
+		{2 * year, false, probes.ClockSkew},
+		{-2 * year, false, probes.ClockSkew},
+		{10 * time.Minute, false, probes.ClockSkew},
+		{2 * time.Minute, false, probes.ReasonOK},
 	} {
 		opts := w.Options()
+		opts.SkipHTTP = tc.skipHTTP
 		opts.Now = func() time.Time { return time.Now().Add(tc.shift) }
 		r := probes.New(opts).Probe(context.Background(), target)
 		if r.Reason != tc.want {
-			t.Errorf("clock %+v: reason %s (%v), want %s", tc.shift, r.Reason, r.Err, tc.want)
+			t.Errorf("clock %+v skipHTTP %v: reason %s (%v), want %s", tc.shift, tc.skipHTTP, r.Reason, r.Err, tc.want)
 		}
+		if !tc.skipHTTP {
+			if d := r.HTTP.ClockSkew - tc.shift; d > 2*time.Second || d < -2*time.Second {
+				t.Errorf("clock %s: measured skew %s", tc.shift, r.HTTP.ClockSkew)
+			}
+		}
+	}
+}
+
+// TestServerClockSkew: a server whose Date is 10 minutes off (the PC's
+// clock is then 10 minutes off from the service's) gives clock_skew.
+func TestServerClockSkew(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.AddWith("skew.pb.test", probetest.Answer{}, probetest.ServerOptions{DateOffset: -10 * time.Minute})
+	r := probes.New(w.Options()).Probe(context.Background(), target)
+	if r.Reason != probes.ClockSkew || r.Stage() != probes.StageHTTP {
+		t.Fatalf("reason %s stage %s (%v), want clock_skew", r.Reason, r.Stage(), r.Err)
+	}
+	if got := r.HTTP.ClockSkew; got < 599*time.Second || got > 601*time.Second {
+		t.Errorf("skew = %s, want 10m", got)
+	}
+}
+
+func TestHTTPAnswers(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	p := probes.New(w.Options())
+	for _, tc := range []struct {
+		name, head, body string
+		want             probes.Reason
+	}{
+		{"service 204", "", "", probes.ReasonOK},
+		{"service 404", "HTTP/1.1 404 Not Found\r\nContent-Length: 0", "", probes.ReasonOK},
+		{"service 401", "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0", "", probes.ReasonOK},
+		{"service redirect in its domain", "HTTP/1.1 302 Found\r\nLocation: https://www.pb.test/login\r\nContent-Length: 0", "", probes.ReasonOK},
+		{"firewall 403", "HTTP/1.1 403 Forbidden\r\nServer: FortiGate\r\nContent-Length: 0", "", probes.HTTPBlocked},
+		{"block page body", "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 38", "<html><h1>Web Page Blocked</h1></html>", probes.HTTPBlocked},
+		{"network login", "HTTP/1.1 511 Network Authentication Required\r\nContent-Length: 0", "", probes.HTTPBlocked},
+		{"redirect to a portal", "HTTP/1.1 302 Found\r\nLocation: http://login.hotel.example/\r\nContent-Length: 0", "", probes.HTTPBlocked},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := strings.ReplaceAll(tc.name, " ", "-") + ".pb.test"
+			target := w.AddWith(host, probetest.Answer{}, probetest.ServerOptions{HTTPResponse: tc.head, HTTPBody: tc.body})
+			r := p.Probe(context.Background(), target)
+			if r.Reason != tc.want {
+				t.Errorf("reason %s (%v), want %s; http %+v", r.Reason, r.Err, tc.want, r.HTTP)
+			}
+		})
 	}
 }
 

@@ -9,6 +9,7 @@ const (
 	StageDNS  Stage = "dns"
 	StageTCP  Stage = "tcp"
 	StageTLS  Stage = "tls"
+	StageHTTP Stage = "http"
 )
 
 // Reason is the one classified cause of a probe's outcome. The values are a
@@ -47,6 +48,13 @@ const (
 	TLSExpired          Reason = "tls_expired"           // a certificate in the chain has expired
 	TLSNotYetValid      Reason = "tls_not_yet_valid"     // a certificate in the chain is not valid yet
 	TLSHostnameMismatch Reason = "tls_hostname_mismatch" // the leaf is not valid for the host name
+
+	// ClockSkew: the PC's clock is more than MaxClockSkew from the server's
+	// Date. It takes precedence over tls_expired and tls_not_yet_valid, which
+	// a wrong clock causes.
+	ClockSkew   Reason = "clock_skew"
+	HTTPBlocked Reason = "http_blocked" // a block page, login page or redirect answered instead of the service
+	HTTPError   Reason = "http_error"   // TLS worked, but no HTTP answer came back
 )
 
 // Reasons lists every reason in a stable order: chain order, then severity.
@@ -56,6 +64,7 @@ func Reasons() []Reason {
 		DNSNXDomain, DNSServFail, DNSRefused, DNSTimeout, DNSNoAddress, DNSSinkhole, DNSError,
 		TCPRefused, TCPTimeout, TCPUnreachable,
 		TLSTimeout, TLSReset, TLSProtocol, TLSUntrusted, TLSIntercepted, TLSExpired, TLSNotYetValid, TLSHostnameMismatch,
+		ClockSkew, HTTPBlocked, HTTPError,
 	}
 }
 
@@ -68,6 +77,8 @@ func (r Reason) Stage() Stage {
 		return StageTCP
 	case TLSTimeout, TLSReset, TLSProtocol, TLSUntrusted, TLSIntercepted, TLSExpired, TLSNotYetValid, TLSHostnameMismatch:
 		return StageTLS
+	case ClockSkew, HTTPBlocked, HTTPError:
+		return StageHTTP
 	}
 	return StageNone
 }

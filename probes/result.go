@@ -27,9 +27,10 @@ type Result struct {
 	// debugging; it is never used to classify (that happened already).
 	Err error
 
-	DNS *DNSResult
-	TCP *TCPResult
-	TLS *TLSResult
+	DNS  *DNSResult
+	TCP  *TCPResult
+	TLS  *TLSResult
+	HTTP *HTTPResult
 }
 
 // Stage is the stage of the result's reason.

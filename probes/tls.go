@@ -16,7 +16,9 @@ import (
 // handshake runs the TLS stage on an established connection: SNI = host,
 // TLS 1.2 at least, then verification done by hand so that the certificate
 // facts survive a failed verification and the failure can be classified.
-func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSResult, Reason, error) {
+// The returned conn is the TLS connection when the handshake completed
+// (whatever the verification found), for the HTTP stage; else nil.
+func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSResult, *tls.Conn, Reason, error) {
 	start := time.Now()
 	ctx, cancel := phaseContext(ctx, p.opts.TLSTimeout)
 	defer cancel()
@@ -48,21 +50,23 @@ func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSRe
 		res.Chain = append(res.Chain, certInfo(c))
 	}
 	if err != nil {
-		return res, classifyHandshake(ctx, err), fmt.Errorf("tls handshake with %s: %w", t.Host, err)
+		return res, nil, classifyHandshake(ctx, err), fmt.Errorf("tls handshake with %s: %w", t.Host, err)
 	}
 	cs := tc.ConnectionState()
 	res.Version, res.CipherSuite, res.Resumed = cs.Version, cs.CipherSuite, cs.DidResume
 	if len(peer) == 0 {
-		return res, TLSProtocol, fmt.Errorf("tls %s: server sent no certificate", t.Host)
+		return res, nil, TLSProtocol, fmt.Errorf("tls %s: server sent no certificate", t.Host)
 	}
 
-	if p.opts.SessionCache != nil && cs.Version == tls.VersionTLS13 && !cs.DidResume {
+	// Without the HTTP stage nothing reads the connection; the ticket has
+	// to be waited for.
+	if p.opts.SessionCache != nil && p.opts.SkipHTTP && cs.Version == tls.VersionTLS13 && !cs.DidResume {
 		awaitTicket(ctx, tc)
 	}
 
 	now := p.opts.Now()
 	if err := verify(peer, t.Host, now, p.opts.SystemRoots); err != nil {
-		return res, p.classifyVerify(err, peer, t.Host, now), fmt.Errorf("tls %s: certificate: %w", t.Host, err)
+		return res, tc, p.classifyVerify(err, peer, t.Host, now), fmt.Errorf("tls %s: certificate: %w", t.Host, err)
 	}
 	res.SystemTrusted = true
 	pubErr := verify(peer, t.Host, now, p.publicRoots)
@@ -70,10 +74,10 @@ func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSRe
 	res.PublicTrusted = &public
 	if !public {
 		res.Intercepted = true
-		return res, TLSIntercepted, fmt.Errorf("tls %s: chain trusted by this system but not by the public root set (issuer %q): %w",
+		return res, tc, TLSIntercepted, fmt.Errorf("tls %s: chain trusted by this system but not by the public root set (issuer %q): %w",
 			t.Host, peer[0].Issuer.String(), pubErr)
 	}
-	return res, ReasonOK, nil
+	return res, tc, ReasonOK, nil
 }
 
 // ticketWait bounds how long a probe waits for a TLS 1.3 session ticket.

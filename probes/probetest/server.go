@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,15 @@ type ServerOptions struct {
 	// HandshakeDelay holds back the server's first reaction (handshake, RST,
 	// HTTP answer, ...) after accepting, to simulate a slow path.
 	HandshakeDelay time.Duration
+	// DateOffset shifts the Date header of HTTP answers: a server whose
+	// clock differs from the PC's by that much.
+	DateOffset time.Duration
+	// HTTPResponse, when set, is the status line and headers (without the
+	// final blank line) that Serve answers HTTP requests with, e.g. a
+	// firewall's block page; Date is added.
+	HTTPResponse string
+	// HTTPBody follows HTTPResponse's headers (set Content-Length there).
+	HTTPBody string
 }
 
 // notTLSResponse is what a plain HTTP server says to bytes it cannot parse.
@@ -166,7 +176,7 @@ func (s *server) handle(c net.Conn) {
 		if tc.Handshake() != nil {
 			return
 		}
-		serveHTTP(tc)
+		serveHTTP(tc, s.opts)
 	case ResetAfterHello:
 		if readRecord(c) != nil {
 			return
@@ -191,7 +201,7 @@ func (s *server) handle(c net.Conn) {
 // so that a client checking reachability or clock skew over the connection
 // gets an answer. It stays open like a real server until the client is done,
 // so that the client, not the server, decides when the connection ends.
-func serveHTTP(c net.Conn) {
+func serveHTTP(c net.Conn, o ServerOptions) {
 	r := bufio.NewReader(c)
 	for {
 		req, err := http.ReadRequest(r)
@@ -203,7 +213,12 @@ func serveHTTP(c net.Conn) {
 		}
 		_, _ = io.Copy(io.Discard, req.Body)
 		req.Body.Close()
-		if _, err := fmt.Fprintf(c, "HTTP/1.1 204 No Content\r\nDate: %s\r\nServer: probetest\r\n\r\n", time.Now().UTC().Format(http.TimeFormat)); err != nil || req.Close {
+		head := o.HTTPResponse
+		if head == "" {
+			head = "HTTP/1.1 204 No Content\r\nServer: probetest"
+		}
+		date := time.Now().Add(o.DateOffset).UTC().Format(http.TimeFormat)
+		if _, err := fmt.Fprintf(c, "%s\r\nDate: %s\r\n\r\n%s", strings.TrimRight(head, "\r\n"), date, o.HTTPBody); err != nil || req.Close {
 			return
 		}
 	}

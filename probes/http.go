@@ -1,0 +1,169 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxClockSkew is how far the PC's clock may be from the servers' before
+// it is reported: TLS validity, TOTP codes and signed API requests all
+// start failing around there.
+const MaxClockSkew = 5 * time.Minute
+
+// httpBodyLimit bounds what is read of an answer: enough for a block page's
+// tell-tale words, and no more on the wire than needed.
+const httpBodyLimit = 4 << 10
+
+// HTTPResult holds the facts of the HTTP stage: one GET / over the TLS
+// connection, as the apps would send it.
+type HTTPResult struct {
+	Duration time.Duration
+	Status   int
+	Server   string
+	Location string
+	// Date is the server's clock from its Date header; zero when absent.
+	Date time.Time
+	// ClockSkew is the PC's clock minus the server's (positive: the PC is
+	// ahead), measured at the moment the answer arrived; zero without Date.
+	ClockSkew time.Duration
+	// BlockedBy names what answered instead of the service, when the answer
+	// is a block page, a login page or a redirect away from the service.
+	BlockedBy string
+}
+
+// httpCheck sends GET / and reads the head and a little of the body. It runs
+// over a connection whose chain may be untrusted (the clock may be why), so
+// it sends nothing but the host name.
+func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPResult, error) {
+	start := time.Now()
+	ctx, cancel := phaseContext(ctx, p.opts.HTTPTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	res := &HTTPResult{}
+	req := &http.Request{
+		Method:     http.MethodGet,
+		URL:        &url.URL{Scheme: "https", Host: t.Host, Path: "/"},
+		Host:       t.Host,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"User-Agent": {p.opts.UserAgent}, "Accept": {"*/*"}},
+		Close:  true,
+	}
+	if err := req.Write(conn); err != nil {
+		return res, fmt.Errorf("http %s: sending GET /: %w", t.Host, err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	received := p.opts.Now()
+	res.Duration = time.Since(start)
+	if err != nil {
+		return res, fmt.Errorf("http %s: reading the answer: %w", t.Host, err)
+	}
+	defer resp.Body.Close()
+	res.Status = resp.StatusCode
+	res.Server = resp.Header.Get("Server")
+	res.Location = resp.Header.Get("Location")
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		res.Date = d
+		res.ClockSkew = received.Sub(d).Round(time.Second)
+	}
+	var body []byte
+	if suspicious(resp.StatusCode) {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, httpBodyLimit))
+	}
+	res.BlockedBy = blockedBy(t.Host, resp.StatusCode, resp.Header, body)
+	return res, nil
+}
+
+// suspicious statuses are those a middlebox answers with; only for them is
+// the body worth reading.
+func suspicious(status int) bool {
+	switch status {
+	case http.StatusForbidden, http.StatusProxyAuthRequired, http.StatusUnavailableForLegalReasons,
+		http.StatusNetworkAuthenticationRequired, http.StatusOK:
+		return true
+	}
+	return status >= 300 && status < 400
+}
+
+// blockVendors are words in a Server header or a page that name a web
+// filter, firewall or proxy rather than the service.
+func blockVendors() []string {
+	return []string{
+		"fortigate", "fortinet", "sophos", "zscaler", "blue coat", "bluecoat", "forcepoint", "websense",
+		"palo alto", "pan-os", "umbrella", "opendns", "barracuda", "watchguard", "sonicwall", "check point",
+		"checkpoint", "squid", "mcafee web gateway", "skyhigh", "untangle", "smoothwall", "lightspeed",
+		"netsweeper", "securly", "contentkeeper", "iboss", "kerio", "cisco web security", "ironport",
+	}
+}
+
+// blockPhrases are what block pages say, in the languages MSP customers use.
+func blockPhrases() []string {
+	return []string{
+		"web page blocked", "this site is blocked", "site blocked", "url blocked", "access denied",
+		"has been blocked", "blocked by", "web filter", "category:", "blocked category",
+		"zugriff verweigert", "seite gesperrt", "wurde blockiert", "webseite blockiert",
+	}
+}
+
+// blockedBy decides whether an answer came from something in the path
+// rather than from the service: a login demand (511, 407), a redirect to
+// another site, or a 403/451/200 that names a filter vendor or reads like a
+// block page. Any other answer, 404 or 401 included, is the service talking.
+func blockedBy(host string, status int, h http.Header, body []byte) string {
+	server := strings.ToLower(h.Get("Server"))
+	text := strings.ToLower(string(body))
+	switch {
+	case status == http.StatusNetworkAuthenticationRequired:
+		return "a network login (HTTP 511)"
+	case status == http.StatusProxyAuthRequired:
+		return "a proxy that wants a login (HTTP 407)"
+	case status >= 300 && status < 400:
+		loc, err := url.Parse(h.Get("Location"))
+		if err != nil || loc.Hostname() == "" || sameSite(loc.Hostname(), host) {
+			return ""
+		}
+		return fmt.Sprintf("a redirect to %s (HTTP %d)", loc.Hostname(), status)
+	case status == http.StatusForbidden || status == http.StatusUnavailableForLegalReasons || status == http.StatusOK:
+		for _, v := range blockVendors() {
+			if strings.Contains(server, v) {
+				return fmt.Sprintf("%q (HTTP %d)", h.Get("Server"), status)
+			}
+		}
+		if status == http.StatusOK {
+			return "" // the service's own pages may say anything
+		}
+		for _, v := range blockVendors() {
+			if strings.Contains(text, v) {
+				return fmt.Sprintf("a %s block page (HTTP %d)", v, status)
+			}
+		}
+		for _, ph := range blockPhrases() {
+			if strings.Contains(text, ph) {
+				return fmt.Sprintf("a block page (HTTP %d)", status)
+			}
+		}
+	}
+	return ""
+}
+
+// sameSite reports whether two names share their last two labels: a
+// redirect from api.passwordboss.com to www.passwordboss.com is the service.
+func sameSite(a, b string) bool {
+	last2 := func(s string) string {
+		parts := strings.Split(strings.TrimSuffix(strings.ToLower(s), "."), ".")
+		if len(parts) > 2 {
+			parts = parts[len(parts)-2:]
+		}
+		return strings.Join(parts, ".")
+	}
+	return last2(a) == last2(b)
+}

@@ -1,0 +1,107 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/windows/registry"
+)
+
+const (
+	internetSettingsPath = `SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings`
+	connectionsPath      = internetSettingsPath + `\Connections`
+	// The policy "Make proxy settings per-machine (rather than per-user)"
+	// moves WinINet's setting from HKCU to HKLM.
+	internetSettingsPolicyPath = `SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings`
+)
+
+// osProxies reads the registry directly rather than asking WinHTTP or
+// parsing netsh: the values are the same on every display language, and
+// reading them never triggers WPAD discovery.
+//
+// WinINet comes first because the Password Boss desktop application, a
+// .NET Framework program running as the user, takes its default proxy from
+// WinINet; WinHTTP's machine setting is what services and SYSTEM-context
+// updaters use. Note that when pbprobe itself runs as SYSTEM (an RMM tool),
+// HKCU is SYSTEM's own hive, not the logged-on user's.
+func osProxies(host string, port int) []ProxySetting {
+	var out []ProxySetting
+	if s, ok := winINetProxy(host, port); ok {
+		out = append(out, s)
+	}
+	if s, ok := winHTTPProxy(host, port); ok {
+		out = append(out, s)
+	}
+	return out
+}
+
+func winHTTPProxy(host string, port int) (ProxySetting, bool) {
+	where := `HKLM\` + connectionsPath + `\WinHttpSettings`
+	blob, err := readBinaryValue(registry.LOCAL_MACHINE, connectionsPath, "WinHttpSettings")
+	if errors.Is(err, registry.ErrNotExist) {
+		return ProxySetting{}, false
+	}
+	if err != nil {
+		return ProxySetting{Source: ProxySourceWinHTTP, Err: fmt.Errorf("reading %s: %w", where, err)}, true
+	}
+	return settingFromBlob(ProxySourceWinHTTP, where, blob, host, port)
+}
+
+func winINetProxy(host string, port int) (ProxySetting, bool) {
+	root, rootName := registry.CURRENT_USER, `HKCU\`
+	if machineWideProxySettings() {
+		root, rootName = registry.LOCAL_MACHINE, `HKLM\`
+	}
+	where := rootName + connectionsPath + `\DefaultConnectionSettings`
+	blob, err := readBinaryValue(root, connectionsPath, "DefaultConnectionSettings")
+	switch {
+	case errors.Is(err, registry.ErrNotExist):
+		// WinINet writes the binary value the first time it saves
+		// settings; until then (a fresh profile, a policy that only set
+		// the plain values) the plain values are what it uses.
+		s, ok := winINetLegacy(root)
+		if !ok {
+			return ProxySetting{}, false
+		}
+		return winHTTPProxySetting(ProxySourceWinINet, s, host, port)
+	case err != nil:
+		return ProxySetting{Source: ProxySourceWinINet, Err: fmt.Errorf("reading %s: %w", where, err)}, true
+	}
+	return settingFromBlob(ProxySourceWinINet, where, blob, host, port)
+}
+
+func machineWideProxySettings() bool {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, internetSettingsPolicyPath, registry.QUERY_VALUE)
+	if err != nil {
+		return false
+	}
+	defer k.Close()
+	v, _, err := k.GetIntegerValue("ProxySettingsPerUser")
+	return err == nil && v == 0
+}
+
+// winINetLegacy reads the plain values under Internet Settings. A value
+// that is missing or of an unexpected type counts as unset, as it does for
+// WinINet.
+func winINetLegacy(root registry.Key) (WinHTTPSettings, bool) {
+	k, err := registry.OpenKey(root, internetSettingsPath, registry.QUERY_VALUE)
+	if err != nil {
+		return WinHTTPSettings{}, false
+	}
+	defer k.Close()
+	enable, _, _ := k.GetIntegerValue("ProxyEnable")
+	server, _, _ := k.GetStringValue("ProxyServer")
+	override, _, _ := k.GetStringValue("ProxyOverride")
+	pac, _, _ := k.GetStringValue("AutoConfigURL")
+	return winINetLegacySettings(enable, server, override, pac), true
+}
+
+func readBinaryValue(root registry.Key, path, name string) ([]byte, error) {
+	k, err := registry.OpenKey(root, path, registry.QUERY_VALUE)
+	if err != nil {
+		return nil, err
+	}
+	defer k.Close()
+	v, _, err := k.GetBinaryValue(name)
+	return v, err
+}
