@@ -307,7 +307,7 @@ func TestParseWinHTTPSettingsTolerance(t *testing.T) {
 	}
 }
 
-func TestWinINetLegacySettings(t *testing.T) {
+func TestWinINetLegacyProxy(t *testing.T) {
 	set, ok := winHTTPProxySetting(ProxySourceWinINet, winINetLegacySettings(1, "proxy:3128", "<local>", ""), "api.passwordboss.com", 443)
 	if !ok {
 		t.Fatal("not configured")
@@ -542,7 +542,7 @@ func envSettings(host string, vars map[string]string) []ProxySetting {
 	return out
 }
 
-func TestSystemProxiesEnv(t *testing.T) {
+func TestEnvProxy(t *testing.T) {
 	const pb = "api.passwordboss.com"
 	tests := []struct {
 		name       string
@@ -619,14 +619,14 @@ func TestSystemProxiesEnv(t *testing.T) {
 	}
 }
 
-func TestSystemProxiesEnvComesFirst(t *testing.T) {
+func TestEnvProxyComesFirst(t *testing.T) {
 	got := SystemProxies("api.passwordboss.com", 443, fakeEnv(map[string]string{"HTTPS_PROXY": "http://p:1"}))
 	if len(got) == 0 || got[0].Source != ProxySourceEnv {
 		t.Fatalf("env is not first: %+v", got)
 	}
 }
 
-func TestSystemProxiesNilGetenv(t *testing.T) {
+func TestEnvProxyNilGetenv(t *testing.T) {
 	t.Setenv("HTTPS_PROXY", "http://from-os-env:3128")
 	t.Setenv("https_proxy", "")
 	got := SystemProxies("api.passwordboss.com", 443, nil)
@@ -719,7 +719,7 @@ func TestProxyCredentialsStayOutOfReports(t *testing.T) {
 	})
 }
 
-func TestRedact(t *testing.T) {
+func TestProxyRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"proxy:8080", "proxy:8080"},
 		{"http://u:p@proxy:8080", "http://***@proxy:8080"},
