@@ -85,7 +85,14 @@ func defaultProber(c *config.Config) (Prober, error) {
 	// handshake keeps the chain facts fresh. See probes.Options.SessionCache
 	// for why interception is still detected at once.
 	opts.SessionCache = probes.NewSessionCache(64, SessionMaxAge)
+	opts.Proxies = systemProxies
 	return probes.New(opts), nil
+}
+
+// systemProxies are the proxy settings of this PC, read anew for every
+// probe so that a changed setting counts from the next run.
+func systemProxies(host string, port int) []probes.ProxySetting {
+	return probes.SystemProxies(host, port, nil)
 }
 
 // notChecked is the report before any run: every host not_checked, not ready.

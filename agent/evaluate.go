@@ -69,6 +69,16 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	hr.TCP = tcpView(r.TCP)
 	hr.TLS = tlsView(r.TLS)
 	hr.HTTP = httpView(r.HTTP)
+	if px := r.Proxy; px != nil {
+		hr.Proxy = &ProxyView{Source: string(px.Source), Address: px.Address, Setting: px.Raw,
+			MS: ms(px.Duration), Status: px.Status, Server: px.ProxyServer}
+	}
+	if d := r.Direct; d != nil {
+		hr.Direct = &DirectView{OK: d.Reason.OK(), Reason: d.Reason}
+		if d.Err != nil {
+			hr.Direct.Error = d.Err.Error()
+		}
+	}
 	hr.Warnings = append(hr.Warnings, familyWarnings(r.TCP)...)
 	if leaf := r.TLS.Leaf(); leaf != nil && hr.OK && o.CertExpiry > 0 {
 		if left := leaf.NotAfter.Sub(now); left < o.CertExpiry {

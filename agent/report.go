@@ -28,14 +28,18 @@ type HostReport struct {
 	Stage    probes.Stage  `json:"stage,omitempty"`
 	// Message and Hint are prose for people; the agent leaves them empty and
 	// the report package (or whoever renders) fills them in a language.
-	Message  string    `json:"message,omitempty"`
-	Hint     string    `json:"hint,omitempty"`
-	Error    string    `json:"error,omitempty"` // the technical error, English, for tickets
-	DNS      *DNSView  `json:"dns,omitempty"`
-	TCP      *TCPView  `json:"tcp,omitempty"`
-	TLS      *TLSView  `json:"tls,omitempty"`
-	HTTP     *HTTPView `json:"http,omitempty"`
-	Warnings []Warning `json:"warnings"`
+	Message string    `json:"message,omitempty"`
+	Hint    string    `json:"hint,omitempty"`
+	Error   string    `json:"error,omitempty"` // the technical error, English, for tickets
+	DNS     *DNSView  `json:"dns,omitempty"`
+	TCP     *TCPView  `json:"tcp,omitempty"`
+	TLS     *TLSView  `json:"tls,omitempty"`
+	HTTP    *HTTPView `json:"http,omitempty"`
+	// Proxy is set when the host was probed through the proxy the apps
+	// would use; Direct then says how the same host fares without it.
+	Proxy    *ProxyView  `json:"proxy,omitempty"`
+	Direct   *DirectView `json:"direct,omitempty"`
+	Warnings []Warning   `json:"warnings"`
 
 	// Result is the raw probe result the view was built from, for renderers
 	// that need more facts than the JSON carries.
@@ -84,6 +88,23 @@ type TLSView struct {
 	// Resumed: the agent resumed an earlier TLS session; the certificate
 	// facts are those of the session's full handshake.
 	Resumed bool `json:"resumed,omitempty"`
+}
+
+// ProxyView is the JSON view of the proxy hop.
+type ProxyView struct {
+	Source  string  `json:"source"`            // env, wininet, winhttp, scutil
+	Address string  `json:"address"`           // host:port, never credentials
+	Setting string  `json:"setting,omitempty"` // as found, credentials masked
+	MS      float64 `json:"ms"`                // until the proxy answered CONNECT
+	Status  int     `json:"status,omitempty"`  // its answer to CONNECT
+	Server  string  `json:"server,omitempty"`  // its Server or Via header
+}
+
+// DirectView is the verdict on the path without the proxy.
+type DirectView struct {
+	OK     bool          `json:"ok"`
+	Reason probes.Reason `json:"reason"`
+	Error  string        `json:"error,omitempty"`
 }
 
 // HTTPView is the JSON view of the HTTP stage.

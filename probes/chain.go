@@ -50,6 +50,10 @@ type Options struct {
 	// a resumed session still carries (and re-verifies) the original chain.
 	// Nil means every handshake is a full one (pbprobe check).
 	SessionCache tls.ClientSessionCache
+	// Proxies returns the proxy settings that apply to a target, in the
+	// order the apps consult them (SystemProxies); nil means none are
+	// looked for. The first setting with a URL decides the path.
+	Proxies func(host string, port int) []ProxySetting
 }
 
 // ContextDialer is what net.Dialer provides.
@@ -108,10 +112,39 @@ func (p *Prober) Resolvers() []string { return append([]string(nil), p.resolvers
 // Probe runs DNS, TCP and TLS for one target under one deadline. It never
 // returns without a Reason, and never takes much longer than the timeout.
 func (p *Prober) Probe(ctx context.Context, t Target) *Result {
-	start := p.opts.Now()
-	mono := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
+	proxy, ok := p.proxyFor(t)
+	if !ok {
+		return p.direct(ctx, t)
+	}
+	// Both paths at once, under the one deadline: the proxied one is the
+	// verdict (it is what the apps use), the direct one shows what the
+	// firewall does without the proxy.
+	directc := make(chan *Result, 1)
+	go func() { directc <- p.direct(ctx, t) }()
+	res := p.proxied(ctx, t, proxy)
+	res.Direct = <-directc
+	return res
+}
+
+// proxyFor returns the proxy the apps would use for t, if any.
+func (p *Prober) proxyFor(t Target) (ProxySetting, bool) {
+	if p.opts.Proxies == nil {
+		return ProxySetting{}, false
+	}
+	for _, s := range p.opts.Proxies(t.Host, t.Port) {
+		if s.URL != nil && !s.Bypassed {
+			return s, true
+		}
+	}
+	return ProxySetting{}, false
+}
+
+// direct runs DNS, TCP, TLS and HTTP without a proxy.
+func (p *Prober) direct(ctx context.Context, t Target) *Result {
+	start := p.opts.Now()
+	mono := time.Now()
 
 	res := &Result{Target: t, Start: start}
 	defer func() { res.Duration = time.Since(mono) }()

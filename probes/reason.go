@@ -65,6 +65,7 @@ func Reasons() []Reason {
 		TCPRefused, TCPTimeout, TCPUnreachable,
 		TLSTimeout, TLSReset, TLSProtocol, TLSUntrusted, TLSIntercepted, TLSExpired, TLSNotYetValid, TLSHostnameMismatch,
 		ClockSkew, HTTPBlocked, HTTPError,
+		ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied,
 	}
 }
 
@@ -79,6 +80,8 @@ func (r Reason) Stage() Stage {
 		return StageTLS
 	case ClockSkew, HTTPBlocked, HTTPError:
 		return StageHTTP
+	case ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied:
+		return StageProxy
 	}
 	return StageNone
 }

@@ -31,6 +31,12 @@ type Result struct {
 	TCP  *TCPResult
 	TLS  *TLSResult
 	HTTP *HTTPResult
+
+	// Proxy is set when the probe went through a proxy, as the apps on
+	// this PC would; DNS is then the proxy's business and absent, and
+	// Direct holds the same probe without the proxy, for comparison.
+	Proxy  *ProxyInfo
+	Direct *Result
 }
 
 // Stage is the stage of the result's reason.

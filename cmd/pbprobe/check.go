@@ -90,6 +90,10 @@ func runCheck(ctx context.Context, args []string, e env) int {
 		lang, _ = report.ParseLangFlag(f.lang)
 	}
 
+	// The apps go through the PC's proxy when one is set; so does the check.
+	opts.Proxies = func(host string, port int) []probes.ProxySetting {
+		return probes.SystemProxies(host, port, e.getenv)
+	}
 	machine, _ := os.Hostname()
 	prober := probes.New(opts)
 	targets := cfg.Targets()

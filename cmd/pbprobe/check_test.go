@@ -262,3 +262,30 @@ func TestCheckOnTerminal(t *testing.T) {
 		t.Errorf("LANG=de_DE.UTF-8 did not give German:\n%s", res.stdout)
 	}
 }
+
+// TestCheckUsesTheProxy: with HTTPS_PROXY set, check goes through it as the
+// apps would; a proxy that is not there is proxy_unreachable, whatever the
+// direct path says.
+func TestCheckUsesTheProxy(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	target := w.Add("api.pb.test", probetest.OK)
+	dead := "http://127.0.0.1:" + itoa(probetest.ClosedPort(t))
+	res := runCmdEnv(t, false, map[string]string{"HTTPS_PROXY": dead}, "check", "--format", "json", "--config.file", w.config(t, 2*time.Second, target))
+	d := decode(t, res.stdout)
+	if res.code != exitNotReady || len(d.Hosts) != 1 || d.Hosts[0].Reason != "proxy_unreachable" {
+		t.Fatalf("exit %d, %+v\n%s", res.code, d.Hosts, res.stderr)
+	}
+	var raw struct {
+		Hosts []struct {
+			Proxy  struct{ Source, Address string } `json:"proxy"`
+			Direct struct{ Reason string }          `json:"direct"`
+		} `json:"hosts"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if h := raw.Hosts[0]; h.Proxy.Source != "env" || h.Direct.Reason != "ok" {
+		t.Errorf("proxy %+v direct %+v", h.Proxy, h.Direct)
+	}
+}

@@ -1,0 +1,152 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Proxy path reasons: the proxy the app would use fails before the
+// service is reached.
+const (
+	ProxyUnreachable  Reason = "proxy_unreachable"   // the proxy refuses or cannot be reached
+	ProxyTimeout      Reason = "proxy_timeout"       // the proxy does not answer in time
+	ProxyAuthRequired Reason = "proxy_auth_required" // the proxy wants a login (407)
+	ProxyDenied       Reason = "proxy_denied"        // the proxy refuses the destination (403 or another error)
+)
+
+// StageProxy is the stage of the proxy reasons.
+const StageProxy Stage = "proxy"
+
+// ProxyInfo holds the facts of the proxy hop of a proxied probe.
+type ProxyInfo struct {
+	Source  ProxySource
+	Address string // host:port of the proxy, never credentials
+	Raw     string // the setting as found, credentials masked
+	// Duration is the time from dialling the proxy to its answer to
+	// CONNECT; Status that answer's code (0 when none came).
+	Duration time.Duration
+	Status   int
+	// ProxyServer is the proxy's Server or Via header, which names the
+	// product (and so whom to ask).
+	ProxyServer string
+}
+
+// proxied runs the chain the way an app configured with proxy u would: TCP
+// to the proxy, CONNECT host:port, then TLS and HTTP through the tunnel.
+// The target's name is resolved by the proxy, so there is no DNS stage.
+func (p *Prober) proxied(ctx context.Context, t Target, s ProxySetting) *Result {
+	start := time.Now()
+	res := &Result{Target: t, Start: p.opts.Now()}
+	defer func() { res.Duration = time.Since(start) }()
+	u := s.URL
+	res.Proxy = &ProxyInfo{Source: s.Source, Address: u.Host, Raw: s.Raw}
+
+	cctx, cancel := phaseContext(ctx, p.opts.ConnectTimeout)
+	conn, err := p.opts.Dialer.DialContext(cctx, "tcp", u.Host)
+	cancel()
+	if err != nil {
+		res.Reason, res.Err = proxyDialReason(err), fmt.Errorf("proxy %s: %w", u.Host, err)
+		res.Proxy.Duration = time.Since(start)
+		return res
+	}
+	defer conn.Close()
+	if ra, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		res.TCP = &TCPResult{Duration: time.Since(start), Address: ra.AddrPort(),
+			Attempts: []TCPAttempt{{Address: ra.AddrPort(), Outcome: TCPConnected, Duration: time.Since(start)}}}
+	}
+
+	status, server, err := connectTunnel(ctx, conn, u, t)
+	res.Proxy.Duration, res.Proxy.Status, res.Proxy.ProxyServer = time.Since(start), status, server
+	switch {
+	case err != nil && isTimeout(err):
+		res.Reason, res.Err = ProxyTimeout, fmt.Errorf("proxy %s: no answer to CONNECT: %w", u.Host, err)
+		return res
+	case err != nil:
+		res.Reason, res.Err = ProxyUnreachable, fmt.Errorf("proxy %s: CONNECT: %w", u.Host, err)
+		return res
+	case status == http.StatusProxyAuthRequired:
+		res.Reason, res.Err = ProxyAuthRequired, fmt.Errorf("proxy %s answered CONNECT with 407", u.Host)
+		return res
+	case status < 200 || status > 299:
+		res.Reason, res.Err = ProxyDenied, fmt.Errorf("proxy %s answered CONNECT with %d", u.Host, status)
+		return res
+	}
+
+	var tc *tls.Conn
+	res.TLS, tc, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	if tc != nil && !p.opts.SkipHTTP {
+		p.httpStage(ctx, t, tc, res)
+	}
+	return res
+}
+
+// connectTunnel asks the proxy for a tunnel to the target and reads its
+// answer. Credentials from the URL go in Proxy-Authorization (Basic), which
+// is what the apps send when a proxy login is configured.
+func connectTunnel(ctx context.Context, conn net.Conn, u *url.URL, t Target) (status int, server string, err error) {
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+		defer conn.SetDeadline(time.Time{})
+	}
+	dest := net.JoinHostPort(t.Host, fmt.Sprint(t.Port))
+	req := &http.Request{
+		Method: http.MethodConnect,
+		URL:    &url.URL{Opaque: dest},
+		Host:   dest,
+		Header: http.Header{"User-Agent": {"pbprobe"}},
+	}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		cred := base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + pw))
+		req.Header.Set("Proxy-Authorization", "Basic "+cred)
+	}
+	if err := req.Write(conn); err != nil {
+		return 0, "", err
+	}
+	// The reader must not read past the proxy's answer: what follows is the
+	// server's TLS, read by the handshake from conn itself. An answer to
+	// CONNECT has no body, so ReadResponse stops at the blank line; a
+	// buffered byte beyond it would be lost, so read byte-wise.
+	resp, err := http.ReadResponse(bufio.NewReaderSize(byteReader{conn}, 16), req)
+	if err != nil {
+		return 0, "", err
+	}
+	resp.Body.Close()
+	server = resp.Header.Get("Server")
+	if server == "" {
+		server = resp.Header.Get("Via")
+	}
+	return resp.StatusCode, server, nil
+}
+
+// byteReader hands out one byte per Read, so a bufio.Reader on top never
+// holds bytes that belong to whoever reads the conn next.
+type byteReader struct{ c net.Conn }
+
+func (b byteReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return b.c.Read(p[:1])
+}
+
+// proxyDialReason classifies a failed connect to the proxy.
+func proxyDialReason(err error) Reason {
+	var dnsErr *net.DNSError
+	switch {
+	case isTimeout(err) && !errors.As(err, &dnsErr):
+		return ProxyTimeout
+	default:
+		return ProxyUnreachable
+	}
+}
