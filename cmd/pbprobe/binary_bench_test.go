@@ -19,12 +19,7 @@ import (
 // what a technician's PC pays. Reported: the binary's size and the peak RSS
 // of a check (the kernel's maxrss of the child).
 func BenchmarkCheckBinary(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "pbprobe")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildRelease(b)
 	st, err := os.Stat(bin)
 	if err != nil {
 		b.Fatal(err)
@@ -55,4 +50,17 @@ func BenchmarkCheckBinary(b *testing.B) {
 	}
 	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MiB")
 	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
+}
+
+// buildRelease builds the stripped binary, as `make build` does, into a
+// temporary directory and returns its path.
+func buildRelease(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "pbprobe")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -41,7 +41,7 @@ func TestPrometheusScrapesAgent(t *testing.T) {
 	if err := os.WriteFile(promCfg, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	promAddr := unusedLoopbackAddr(t)
+	promAddr := freeLoopbackAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, promBin,
 		"--config.file="+promCfg,
@@ -105,13 +105,18 @@ func TestPrometheusScrapesAgent(t *testing.T) {
 	t.Fatalf("Prometheus never saw pbprobe_ready == 1 and both hosts up; its output:\n%s", out.String())
 }
 
-func unusedLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// freeLoopbackAddr picks a port the kernel considers free. The agent must
+// be told a port, since with :0 nobody could find it; the small window in
+// which another process could take the port is acceptable for a benchmark.
+func freeLoopbackAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		tb.Fatal(err)
+	}
 	return addr
 }

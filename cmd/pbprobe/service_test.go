@@ -156,7 +156,7 @@ func TestServiceRunInProcess(t *testing.T) {
 	t.Parallel()
 	w := newTestWorld(t)
 	cfg := w.config(t, 2*time.Second, w.Add("api.pb.test", probetest.OK))
-	addr := unusedLoopbackAddr(t)
+	addr := freeLoopbackAddr(t)
 	logFile := filepath.Join(t.TempDir(), "logs", "pbprobe.log")
 
 	ctx, cancel := context.WithCancel(context.Background())
