@@ -85,6 +85,16 @@ func logIntercepted(host string) *probes.Result {
 	return r
 }
 
+// logClockSkew is a PC ten minutes ahead of the server's Date.
+func logClockSkew(host string) *probes.Result {
+	r := logOK(host)
+	r.Reason = probes.ClockSkew
+	r.Err = errors.New("clock: this PC's clock differs from " + host + "'s by 10m0s")
+	r.HTTP = &probes.HTTPResult{Duration: 40 * time.Millisecond, Status: 200,
+		Date: logT0.Add(-10 * time.Minute), ClockSkew: 10 * time.Minute}
+	return r
+}
+
 // logRun is one run of the table: every host ok unless listed.
 func logRun(n int, override map[string]*probes.Result) *agent.Report {
 	var rs []*probes.Result
@@ -208,6 +218,16 @@ func TestLogRunsTransitions(t *testing.T) {
 			{"up: down_for counts from the first run", nil, []logWant{
 				{zapcore.InfoLevel, "host up", map[string]any{"host": "c.test", "down_for": 10 * time.Minute}},
 				{zapcore.InfoLevel, "ready", nil},
+			}},
+		}},
+		{"clock skew", []step{
+			{"a PC ten minutes ahead", map[string]*probes.Result{"a.test": logClockSkew("a.test")}, []logWant{
+				{zapcore.WarnLevel, "host down", map[string]any{
+					"host": "a.test", "reason": "clock_skew", "stage": "http", "clock_skew_s": 600.0,
+					"server_date": logT0.Add(-10 * time.Minute), "blocked_by": absent{}, "issuer": absent{}, "initial": true,
+				}},
+				hostUpInitial("b.test"), hostUpInitial("c.test"), hostUpInitial("d.test"), hostUpInitial("e.test"),
+				{zapcore.WarnLevel, "not ready", map[string]any{"failing_hosts": []string{"a.test:443"}, "initial": true}},
 			}},
 		}},
 		{"warnings", []step{

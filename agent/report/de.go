@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/probes"
@@ -184,6 +185,83 @@ func reasonDE(r probes.Reason, f *facts) (msg, hint string) {
 		}
 		return msg + ": Ein Proxy, eine Firewall oder eine falsche DNS-Antwort leitet die Verbindung woandershin.",
 			fmt.Sprintf("Geben Sie %s im Webfilter frei und nehmen Sie es von der SSL-Inspection aus, damit der echte Server antwortet; prüfen Sie außerdem, ob DNS die Adressen von Password Boss liefert. %s", f.wild, tellFW)
+
+	case probes.ClockSkew:
+		pc := f.pcTime()
+		if pc.IsZero() {
+			msg = "Die Uhr dieses PCs weicht um mehr als " + p.span(probes.MaxClockSkew.Seconds()) + " von der des Dienstes ab"
+		} else {
+			dir := "vor"
+			if f.skew < 0 {
+				dir = "nach"
+			}
+			msg = fmt.Sprintf("Die Uhr dieses PCs geht gegenüber der des Dienstes %s %s (PC: %s, Server: %s)",
+				p.span(f.skew), dir, p.clock(pc, time.Time{}), p.clock(f.serverDate, pc))
+		}
+		if c := certClockDE(f, p); c != "" {
+			msg += c + "."
+		} else {
+			msg += ": Apps, die Zeiten prüfen (Zwei-Faktor-Codes, signierte Anfragen, Zertifikate), scheitern bei einer so weit abweichenden Uhr."
+		}
+		hint = "Stellen Sie die Uhr richtig: Führen Sie unter Windows w32tm /resync als Administrator aus und prüfen Sie die Zeitzone."
+		if f.zoneLike() {
+			hint = "Eine Abweichung um ganze Stunden bedeutet meist eine falsche Zeitzone, bei der die Uhr von Hand passend gestellt wurde: Stellen Sie in den Datums- und Uhrzeiteinstellungen die richtige Zeitzone ein (tzutil /g zeigt sie) und führen Sie dann w32tm /resync als Administrator aus."
+		}
+		return msg, hint + " Läuft die Uhr wieder weg, prüfen Sie, ob der Dienst Windows-Zeitgeber (W32Time) läuft und seinen NTP-Server durch die Firewall erreicht (UDP 123; w32tm /query /status zeigt die Quelle); ein Domänen-PC bezieht seine Zeit von einem Domänencontroller, prüfen Sie dann auch dessen Uhr. Geht die Uhr nach jedem Start falsch, ist oft die CMOS-Batterie leer."
+
+	case probes.HTTPBlocked:
+		b := f.block
+		if b.kind == blockNone {
+			return fmt.Sprintf("Etwas im Pfad hat die Anfrage an %s anstelle des Dienstes beantwortet (eine Sperrseite, eine Anmeldeseite oder eine Weiterleitung).", f.host),
+				fmt.Sprintf("Öffnen Sie %s im Browser dieses PCs, um zu sehen, was antwortet, und geben Sie %s auf diesem Gerät (Firewall, Proxy oder Webfilter) frei. %s", f.url(), f.wild, tellFW)
+		}
+		code := fmt.Sprintf(" (HTTP %d)", f.status)
+		var by, why string
+		switch b.kind {
+		case blockServer:
+			by = p.quote(b.name) + code
+		case blockVendor:
+			by = "eine Sperrseite, die " + p.quote(b.name) + " nennt" + code
+		case blockPage:
+			by = "eine Sperrseite" + code
+		case blockRedirect:
+			by, why = "eine Weiterleitung zu "+b.name+code, "Ein Captive Portal (Gäste- oder Hotel-WLAN) oder ein Webfilter leitet die Apps woandershin"
+		case blockPortal:
+			by, why = "eine Netzwerk-Anmeldung"+code, "Dieses Netz lässt nichts durch, bevor sich jemand an seinem Portal anmeldet (Gäste- oder Hotel-WLAN)"
+		case blockProxy:
+			by, why = "ein Proxy, der eine Anmeldung verlangt"+code, "Der Proxy lässt ohne Anmeldung nichts durch"
+		default:
+			// The probe's own English wording, quoted so that it reads as a
+			// name rather than as broken German.
+			by = p.quote(b.text)
+		}
+		if why == "" {
+			why = "Eine Firewall, ein Proxy oder ein Webfilter im Pfad sperrt den Zugriff"
+		}
+		msg = fmt.Sprintf("Die Anfrage an %s beantwortete nicht der Dienst, sondern %s: %s.", f.host, by, why)
+		switch b.kind {
+		case blockServer:
+			hint = fmt.Sprintf("Geben Sie %s im Webfilter des Geräts frei, das sich als %s meldet (suchen Sie nach einer gesperrten Kategorie oder einer URL-Regel). %s", f.wild, p.quote(b.name), tellFW)
+		case blockVendor:
+			hint = fmt.Sprintf("Geben Sie %s im Webfilter von %s frei (suchen Sie nach einer gesperrten Kategorie oder einer URL-Regel); %s im Browser dieses PCs zeigt die Seite. %s", f.wild, p.quote(b.name), f.url(), tellFW)
+		case blockRedirect:
+			hint = fmt.Sprintf("Öffnen Sie %s im Browser dieses PCs: Zeigt %s eine Anmeldeseite, melden Sie sich an (ein PC, der unbeaufsichtigt arbeiten muss, braucht eine Ausnahme im Portal); sonst geben Sie %s im Webfilter frei, der umleitet. Informieren Sie den Betreiber dieses Netzes.", f.url(), b.name, f.wild)
+		case blockPortal:
+			hint = "Öffnen Sie im Browser dieses PCs eine Website und melden Sie sich am Portal des Netzes an; ein PC, der unbeaufsichtigt arbeiten muss, braucht eine Ausnahme im Portal. Informieren Sie den Betreiber dieses Netzes."
+		case blockProxy:
+			hint = fmt.Sprintf("Nehmen Sie %s auf dem Proxy von der Authentifizierung aus, oder lassen Sie diesen PC ohne Anmeldung durch. Informieren Sie den Proxy-Administrator.", f.wild)
+		default:
+			hint = fmt.Sprintf("Öffnen Sie %s im Browser dieses PCs: Die Seite nennt meist das Gerät und die Regel. Geben Sie %s auf diesem Gerät (Firewall, Proxy oder Webfilter) frei. %s", f.url(), f.wild, tellFW)
+		}
+		return msg, hint
+
+	case probes.HTTPError:
+		msg = fmt.Sprintf("Verbunden mit %s über TLS, aber auf die Anfrage nach / kam keine HTTP-Antwort", connected)
+		if f.httpMS > 0 {
+			msg += " (nach " + p.dur(f.httpMS) + ")"
+		}
+		return msg + ": Ein Proxy oder ein Intrusion-Prevention-System (IPS) trennt die Verbindung nach dem Handshake, oder der Dienst ist ausgefallen.",
+			fmt.Sprintf("Nehmen Sie %s auf der Firewall bzw. dem Proxy von IPS, SSL-Inspection und Webfilter aus. %s Tritt das bei allen Standorten Ihrer Kunden gleichzeitig auf, ist der Dienst selbst ausgefallen: Informieren Sie den Password-Boss-Support.", f.wild, tellFW)
 	}
 	return fmt.Sprintf("Die Prüfung ist mit dem Grund %s fehlgeschlagen.", r),
 		"Siehe docs/reasons.md zu diesem Grund."
@@ -202,6 +280,20 @@ func clockDE(f *facts, p printer) string {
 		return " (oder die Uhr des PCs geht falsch)"
 	}
 	return " (oder die Uhr des PCs geht falsch – sie zeigt den " + p.date(f.at) + ")"
+}
+
+func certClockDE(f *facts, p printer) string {
+	if f.badDate.IsZero() {
+		return ""
+	}
+	cert := "das Zertifikat für " + f.host
+	if !f.badLeaf {
+		cert = "das Zertifikat " + p.quote(f.bad) + " in der Kette"
+	}
+	if f.badFuture {
+		return ", wodurch " + cert + " noch nicht gültig erscheint (gültig ab " + p.date(f.badDate) + ")"
+	}
+	return ", wodurch " + cert + " abgelaufen erscheint (gültig bis " + p.date(f.badDate) + ")"
 }
 
 func warningDE(w agent.Warning) string {

@@ -149,6 +149,12 @@ func TestMessagesQuoteFacts(t *testing.T) {
 		{probes.TLSTimeout, EN, []string{"Connected to 203.0.113.40", "within 10.0 s"}, []string{"IPS"}, nil},
 		{probes.TLSReset, DE, []string{"getrennt"}, []string{"SNI"}, nil},
 		{probes.ReasonOK, EN, []string{"TLS 1.3", "'Amazon RSA 2048 M02'", "2027-06-14"}, nil, nil},
+		{probes.ClockSkew, EN, []string{"10 minutes ahead of", "(PC: 2026-11-25 09:40 UTC, server: 09:30 UTC)"}, []string{"w32tm /resync", "CMOS", "domain controller", "time zone"}, []string{"whole hours"}},
+		{probes.ClockSkew, DE, []string{"10 Minuten vor", "(PC: 25.11.2026 09:40 UTC, Server: 09:30 UTC)"}, []string{"w32tm /resync", "Windows-Zeitgeber", "Domänencontroller"}, nil},
+		{probes.HTTPBlocked, EN, []string{"'FortiGate' (HTTP 403)"}, []string{"*.passwordboss.com", "'FortiGate'", "firewall admin"}, []string{`"FortiGate"`}},
+		{probes.HTTPBlocked, DE, []string{"„FortiGate“ (HTTP 403)"}, []string{"„FortiGate“", "Firewall-Administrator"}, nil},
+		{probes.HTTPError, EN, []string{"Connected to 203.0.113.40", "after 31.5 ms", "IPS"}, []string{"Password Boss support", "IPS"}, nil},
+		{probes.HTTPError, DE, []string{"nach 31,5 ms"}, []string{"Password-Boss-Support"}, nil},
 		{probes.ReasonOK, DE, []string{"TLS 1.3", "„Amazon RSA 2048 M02“", "14.06.2027"}, nil, nil},
 	}
 	for _, c := range cases {
@@ -208,6 +214,143 @@ func TestDescribeFromJSON(t *testing.T) {
 	}
 	if h := hostFor(t, &back, probes.TCPTimeout); !strings.Contains(h.Message, "203.0.113.7") {
 		t.Errorf("tcp_timeout from JSON lost the address: %s", h.Message)
+	}
+	if h := hostFor(t, &back, probes.ClockSkew); !strings.Contains(h.Message, "10 minutes ahead of the service's (PC: 2026-11-25 09:40 UTC, server: 09:30 UTC)") {
+		t.Errorf("clock_skew from JSON lost the clocks: %s", h.Message)
+	}
+	if h := hostFor(t, &back, probes.HTTPBlocked); !strings.Contains(h.Message, "'FortiGate' (HTTP 403)") {
+		t.Errorf("http_blocked from JSON lost what answered: %s", h.Message)
+	}
+}
+
+// A clock far enough off makes the certificate look out of date; the
+// message then says which, and whole hours point to the time zone.
+func TestClockSkewVariants(t *testing.T) {
+	t.Parallel()
+	skewed := func(skew time.Duration, trusted bool) *agent.HostReport {
+		r := reasonResult(api, probes.ClockSkew)
+		r.Start = checkedAt.Add(skew)
+		r.HTTP.Date, r.HTTP.ClockSkew = checkedAt, skew
+		r.TLS.SystemTrusted, r.TLS.PublicTrusted = trusted, nil
+		if trusted {
+			r.TLS.PublicTrusted = boolp(true)
+		}
+		rep := evaluate([]string{api}, []*probes.Result{r}, time.Second)
+		return &rep.Hosts[0]
+	}
+	years := -3 * 365 * 24 * time.Hour
+	for _, c := range []struct {
+		name      string
+		h         *agent.HostReport
+		lang      Lang
+		msg, hint []string
+		notInHint []string
+	}{
+		{"years behind", skewed(years, false), EN,
+			[]string{"about 3 years behind the service's (PC: 2023-11-26 09:40 UTC, server: 2026-11-25 09:40 UTC)",
+				"makes the certificate for api.passwordboss.com look not yet valid (valid from 2026-05-14)"},
+			[]string{"CMOS battery"}, []string{"whole hours"}},
+		{"years behind", skewed(years, false), DE,
+			[]string{"etwa 3 Jahre nach", "noch nicht gültig erscheint (gültig ab 14.05.2026)"}, nil, nil},
+		{"ahead past the end", skewed(400*24*time.Hour, false), EN,
+			[]string{"about 1 year ahead of", "look expired (valid until 2027-06-14)"}, nil, nil},
+		{"a wrong time zone", skewed(2*time.Hour+20*time.Second, true), EN,
+			[]string{"2 hours ahead of", "(PC: 2026-11-25 11:40 UTC, server: 09:40 UTC)", "apps that check times"},
+			[]string{"whole hours", "tzutil /g", "w32tm /resync"}, nil},
+		{"a wrong time zone", skewed(-2*time.Hour, true), DE,
+			[]string{"2 Stunden nach"}, []string{"ganze Stunden", "Zeitzone"}, nil},
+		{"no facts", &agent.HostReport{Host: api, Port: 443, Reason: probes.ClockSkew}, EN,
+			[]string{"more than 5 minutes off"}, nil, nil},
+	} {
+		msg, hint := Describe(c.h, c.lang)
+		checkProse(t, c.name+" message", msg)
+		checkProse(t, c.name+" hint", hint)
+		for _, s := range c.msg {
+			if !strings.Contains(msg, s) {
+				t.Errorf("%s/%s message lacks %q: %s", c.name, c.lang, s, msg)
+			}
+		}
+		for _, s := range c.hint {
+			if !strings.Contains(hint, s) {
+				t.Errorf("%s/%s hint lacks %q: %s", c.name, c.lang, s, hint)
+			}
+		}
+		for _, s := range c.notInHint {
+			if strings.Contains(hint, s) {
+				t.Errorf("%s/%s hint contains %q: %s", c.name, c.lang, s, hint)
+			}
+		}
+	}
+}
+
+// Every form of the probe's BlockedBy is worded in both languages; the
+// German never shows the probe's English except as a quoted name.
+func TestHTTPBlockedVariants(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		view   agent.HTTPView
+		en, de string
+		hint   string // in the English hint
+	}{
+		{agent.HTTPView{Status: 302, Location: "https://login.hotel.example/portal?mac=1", BlockedBy: "a redirect to login.hotel.example (HTTP 302)"},
+			"a redirect to login.hotel.example (HTTP 302)", "eine Weiterleitung zu login.hotel.example (HTTP 302)", "if login.hotel.example shows a sign-in page"},
+		{agent.HTTPView{Status: 511, BlockedBy: "a network login (HTTP 511)"},
+			"a network login (HTTP 511)", "eine Netzwerk-Anmeldung (HTTP 511)", "portal"},
+		{agent.HTTPView{Status: 407, Server: "squid/5.7", BlockedBy: "a proxy that wants a login (HTTP 407)"},
+			"a proxy that wants a login (HTTP 407)", "ein Proxy, der eine Anmeldung verlangt (HTTP 407)", "proxy admin"},
+		{agent.HTTPView{Status: 403, Server: "Sophos", BlockedBy: `"Sophos" (HTTP 403)`},
+			"'Sophos' (HTTP 403)", "„Sophos“ (HTTP 403)", "answered as 'Sophos'"},
+		{agent.HTTPView{Status: 403, Server: "nginx", BlockedBy: "a zscaler block page (HTTP 403)"},
+			"a block page naming 'zscaler' (HTTP 403)", "eine Sperrseite, die „zscaler“ nennt (HTTP 403)", "web filter of 'zscaler'"},
+		{agent.HTTPView{Status: 451, BlockedBy: "a block page (HTTP 451)"},
+			"a block page (HTTP 451)", "eine Sperrseite (HTTP 451)", "Open https://api.passwordboss.com in a browser"},
+		{agent.HTTPView{Status: 200, BlockedBy: "a login page (HTTP 200)"},
+			"a login page (HTTP 200)", "„a login page (HTTP 200)“", "Open https://api.passwordboss.com in a browser"},
+		{agent.HTTPView{},
+			"Something in the path answered", "Etwas im Pfad", "Open https://api.passwordboss.com in a browser"},
+	} {
+		h := &agent.HostReport{Host: api, Port: 443, Reason: probes.HTTPBlocked, HTTP: &c.view}
+		en, enHint := Describe(h, EN)
+		de, deHint := Describe(h, DE)
+		for _, s := range []string{en, enHint, de, deHint} {
+			checkProse(t, c.view.BlockedBy, s)
+		}
+		checkGerman(t, c.view.BlockedBy, de+" "+deHint)
+		if !strings.Contains(en, c.en) {
+			t.Errorf("en message lacks %q: %s", c.en, en)
+		}
+		if !strings.Contains(de, c.de) {
+			t.Errorf("de message lacks %q: %s", c.de, de)
+		}
+		if !strings.Contains(enHint, c.hint) {
+			t.Errorf("en hint lacks %q: %s", c.hint, enHint)
+		}
+	}
+}
+
+func TestSpan(t *testing.T) {
+	t.Parallel()
+	day := 24 * time.Hour
+	for _, c := range []struct {
+		d      time.Duration
+		en, de string
+	}{
+		{time.Minute, "1 minute", "1 Minute"},
+		{-5*time.Minute - 20*time.Second, "5 minutes", "5 Minuten"},
+		{time.Hour, "1 hour", "1 Stunde"},
+		{90 * time.Minute, "1 hour 30 minutes", "1 Stunde 30 Minuten"},
+		{47 * time.Hour, "47 hours", "47 Stunden"},
+		{3 * day, "3 days", "3 Tage"},
+		{364 * day, "364 days", "364 Tage"},
+		{-400 * day, "about 1 year", "etwa 1 Jahr"},
+		{9862 * day, "about 27 years", "etwa 27 Jahre"},
+	} {
+		if got := (printer{EN}).span(c.d.Seconds()); got != c.en {
+			t.Errorf("%v en: %q, want %q", c.d, got, c.en)
+		}
+		if got := (printer{DE}).span(c.d.Seconds()); got != c.de {
+			t.Errorf("%v de: %q, want %q", c.d, got, c.de)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/probes"
@@ -183,6 +184,81 @@ func reasonEN(r probes.Reason, f *facts) (msg, hint string) {
 		}
 		return msg + ": a proxy, a firewall or a wrong DNS answer sends the connection elsewhere.",
 			fmt.Sprintf("Allow %s in the web filter and exempt it from SSL inspection so that the real server answers, and check that DNS returns Password Boss's addresses. %s", f.wild, tellFW)
+
+	case probes.ClockSkew:
+		pc := f.pcTime()
+		if pc.IsZero() {
+			msg = "This PC's clock is more than " + p.span(probes.MaxClockSkew.Seconds()) + " off the service's"
+		} else {
+			dir := "ahead of"
+			if f.skew < 0 {
+				dir = "behind"
+			}
+			msg = fmt.Sprintf("This PC's clock is %s %s the service's (PC: %s, server: %s)",
+				p.span(f.skew), dir, p.clock(pc, time.Time{}), p.clock(f.serverDate, pc))
+		}
+		if c := certClockEN(f, p); c != "" {
+			msg += c + "."
+		} else {
+			msg += ": apps that check times (two-factor codes, signed requests, certificates) fail with a clock this far off."
+		}
+		hint = "Set the clock right: on Windows, run w32tm /resync as an administrator, and check the time zone."
+		if f.zoneLike() {
+			hint = "A difference of whole hours usually means a wrong time zone, with the clock set by hand to make up for it: set the right time zone in the date and time settings (tzutil /g shows it), then run w32tm /resync as an administrator."
+		}
+		return msg, hint + " If the clock drifts again, check that the Windows Time service (W32Time) runs and reaches its NTP server through the firewall (UDP 123; w32tm /query /status shows the source); a domain PC takes its time from a domain controller, so check the DC's clock as well. A clock that is wrong after every boot points to a dead CMOS battery."
+
+	case probes.HTTPBlocked:
+		b := f.block
+		if b.kind == blockNone {
+			return fmt.Sprintf("Something in the path answered the request to %s instead of the service (a block page, a login page or a redirect).", f.host),
+				fmt.Sprintf("Open %s in a browser on this PC to see what answers, and allow %s on that device (firewall, proxy or web filter). %s", f.url(), f.wild, tellFW)
+		}
+		code := fmt.Sprintf(" (HTTP %d)", f.status)
+		var by, why string
+		switch b.kind {
+		case blockServer:
+			by = p.quote(b.name) + code
+		case blockVendor:
+			by = "a block page naming " + p.quote(b.name) + code
+		case blockPage:
+			by = "a block page" + code
+		case blockRedirect:
+			by, why = "a redirect to "+b.name+code, "a captive portal (guest or hotel Wi-Fi) or a web filter sends the apps elsewhere"
+		case blockPortal:
+			by, why = "a network login"+code, "this network lets nothing through until someone signs in on its portal (guest or hotel Wi-Fi)"
+		case blockProxy:
+			by, why = "a proxy that wants a login"+code, "the proxy lets nothing through without a login"
+		default:
+			by = b.text
+		}
+		if why == "" {
+			why = "a firewall, proxy or web filter in the path blocks it"
+		}
+		msg = fmt.Sprintf("The request to %s was answered by %s instead of the service: %s.", f.host, by, why)
+		switch b.kind {
+		case blockServer:
+			hint = fmt.Sprintf("Allow %s in the web filter of the device that answered as %s (look for a blocked category or URL rule). %s", f.wild, p.quote(b.name), tellFW)
+		case blockVendor:
+			hint = fmt.Sprintf("Allow %s in the web filter of %s (look for a blocked category or URL rule); opening %s in a browser on this PC shows the page. %s", f.wild, p.quote(b.name), f.url(), tellFW)
+		case blockRedirect:
+			hint = fmt.Sprintf("Open %s in a browser on this PC: if %s shows a sign-in page, sign in (a PC that must work unattended needs an exemption from the portal); otherwise allow %s in the web filter that redirects. Tell whoever runs this network.", f.url(), b.name, f.wild)
+		case blockPortal:
+			hint = "Open a website in a browser on this PC and sign in on the network's portal; a PC that must work unattended needs an exemption from the portal. Tell whoever runs this network."
+		case blockProxy:
+			hint = fmt.Sprintf("Exempt %s from authentication on the proxy, or let this PC through without a login. Tell the proxy admin.", f.wild)
+		default:
+			hint = fmt.Sprintf("Open %s in a browser on this PC: the page usually names the device and the rule. Allow %s on that device (firewall, proxy or web filter). %s", f.url(), f.wild, tellFW)
+		}
+		return msg, hint
+
+	case probes.HTTPError:
+		msg = fmt.Sprintf("Connected to %s over TLS, but no HTTP answer came back to a request for /", connected)
+		if f.httpMS > 0 {
+			msg += " (after " + p.dur(f.httpMS) + ")"
+		}
+		return msg + ": a proxy or an intrusion prevention system (IPS) cuts the connection after the handshake, or the service is down.",
+			fmt.Sprintf("Exempt %s from IPS, SSL inspection and web filtering on the firewall or proxy. %s If all your customers' sites see this at the same time, the service itself is down: tell Password Boss support.", f.wild, tellFW)
 	}
 	return fmt.Sprintf("The check failed with reason %s.", r),
 		"See docs/reasons.md for this reason."
@@ -206,6 +282,22 @@ func clockEN(f *facts, p printer) string {
 		return " (or the PC's clock is wrong)"
 	}
 	return " (or the PC's clock is wrong: it says " + p.date(f.at) + ")"
+}
+
+// certClockEN names the certificate a wrong clock makes look out of date,
+// for clock_skew; empty when the chain was fine by the PC's clock.
+func certClockEN(f *facts, p printer) string {
+	if f.badDate.IsZero() {
+		return ""
+	}
+	cert := "the certificate for " + f.host
+	if !f.badLeaf {
+		cert = "the certificate " + p.quote(f.bad) + " in the chain"
+	}
+	if f.badFuture {
+		return ", which makes " + cert + " look not yet valid (valid from " + p.date(f.badDate) + ")"
+	}
+	return ", which makes " + cert + " look expired (valid until " + p.date(f.badDate) + ")"
 }
 
 func warningEN(w agent.Warning) string {

@@ -1,7 +1,13 @@
 package report
 
 import (
+	"math"
+	"net"
+	"net/http"
 	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +51,37 @@ type facts struct {
 	bad     string
 	badLeaf bool
 	badDate time.Time
+	// badFuture: for clock_skew, badDate is a start date the PC's clock
+	// is before rather than an end date it is past.
+	badFuture bool
+
+	httpMS     float64
+	status     int
+	serverDate time.Time // the server's Date header; zero when it sent none
+	skew       float64   // this PC's clock minus the server's, in seconds
+	block      block
 }
+
+// block is what answered instead of the service (http_blocked), taken apart
+// so that each language can word it: the probe's BlockedBy is English.
+type block struct {
+	kind blockKind
+	name string // the Server header, the vendor a page names, the redirect's host
+	text string // BlockedBy as the probe wrote it, for a kind not recognised
+}
+
+type blockKind int
+
+const (
+	blockNone     blockKind = iota
+	blockServer             // a Server header that names a filter vendor
+	blockVendor             // a block page that names a filter vendor
+	blockPage               // a page that reads like a block page
+	blockRedirect           // a redirect to another site
+	blockPortal             // 511: a network login (captive portal)
+	blockProxy              // 407: a proxy that wants a login
+	blockOther              // something BlockedBy names in a way not known here
+)
 
 func gather(h *agent.HostReport, at time.Time) *facts {
 	f := &facts{host: h.Host, port: h.Port, at: at}
@@ -95,6 +131,13 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		f.issuer, f.issuerOrg = t.Issuer, t.IssuerOrg
 		f.notAfter = t.NotAfter
 	}
+	if v := h.HTTP; v != nil {
+		f.httpMS = v.MS
+		f.status = v.Status
+		f.serverDate = v.Date
+		f.skew = v.ClockSkewS
+		f.block = blockOf(v)
+	}
 	var chain []probes.CertInfo
 	if h.Result != nil && h.Result.TLS != nil {
 		chain = h.Result.TLS.Chain
@@ -107,9 +150,60 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 	switch h.Reason {
 	case probes.TLSExpired, probes.TLSNotYetValid:
 		f.bad, f.badLeaf, f.badDate = outOfDate(chain, f.at, h.Reason == probes.TLSExpired)
+	case probes.ClockSkew:
+		// clock_skew replaces the certificate reasons a wrong clock causes;
+		// the certificate the clock made look out of date is still worth
+		// naming, measured against the PC's clock as the probe saw it.
+		if pc := f.pcTime(); !pc.IsZero() && h.TLS != nil && !h.TLS.SystemTrusted {
+			f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, true)
+			f.badFuture = f.badDate.IsZero()
+			if f.badFuture {
+				f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, false)
+			}
+		}
 	}
 	return f
 }
+
+// pcTime is this PC's clock when the server's answer arrived, which is what
+// the skew was measured against; zero without a Date.
+func (f *facts) pcTime() time.Time {
+	if f.serverDate.IsZero() {
+		return time.Time{}
+	}
+	return f.serverDate.Add(time.Duration(f.skew * float64(time.Second))).UTC()
+}
+
+// blockOf recognises the forms probes.blockedBy writes. The status and the
+// headers decide where they can; the page forms go by the probe's wording,
+// and a form not known here is quoted as it stands rather than guessed at.
+func blockOf(v *agent.HTTPView) block {
+	by := v.BlockedBy
+	if by == "" {
+		return block{}
+	}
+	switch {
+	case v.Status == http.StatusNetworkAuthenticationRequired:
+		return block{kind: blockPortal}
+	case v.Status == http.StatusProxyAuthRequired:
+		return block{kind: blockProxy}
+	case v.Status >= 300 && v.Status < 400:
+		if u, err := url.Parse(v.Location); err == nil && u.Hostname() != "" {
+			return block{kind: blockRedirect, name: u.Hostname()}
+		}
+	case v.Server != "" && strings.HasPrefix(by, strconv.Quote(v.Server)):
+		return block{kind: blockServer, name: v.Server}
+	case strings.HasPrefix(by, "a block page "):
+		return block{kind: blockPage}
+	}
+	if m := vendorPage.FindStringSubmatch(by); m != nil {
+		return block{kind: blockVendor, name: m[1]}
+	}
+	return block{kind: blockOther, text: by}
+}
+
+// vendorPage matches "a fortigate block page (HTTP 403)".
+var vendorPage = regexp.MustCompile(`^an? (.+) block page \(HTTP \d+\)$`)
 
 // outOfDate finds the presented certificate whose validity window excludes
 // at, the way the probe classified it. Without a clock reading the leaf is
@@ -191,4 +285,22 @@ func appendNew(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// zoneLike reports a skew of whole hours (within two minutes, up to the
+// 14 hours time zones span): the mark of a clock set by hand to local time
+// under a wrong time zone, which w32tm /resync alone does not fix.
+func (f *facts) zoneLike() bool {
+	s := math.Abs(f.skew)
+	h := math.Round(s / 3600)
+	return h >= 1 && h <= 14 && math.Abs(s-h*3600) <= 120
+}
+
+// url is the address a technician opens in a browser on the PC to see what
+// answers in place of the service.
+func (f *facts) url() string {
+	if f.port == 443 || f.port == 0 {
+		return "https://" + f.host
+	}
+	return "https://" + net.JoinHostPort(f.host, strconv.Itoa(f.port))
 }

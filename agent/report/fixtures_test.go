@@ -116,10 +116,21 @@ func fail(r *probes.Result, reason probes.Reason, err string) *probes.Result {
 	return r
 }
 
-func ok(host string, dnsMS, tcpMS, tlsMS float64, ip string) *probes.Result {
+// answer adds the HTTP stage: the answer to GET / with the server's Date
+// set so that this PC's clock is skew ahead of it.
+func answer(r *probes.Result, httpMS float64, status int, server string, skew time.Duration) *probes.Result {
+	r.HTTP = &probes.HTTPResult{
+		Duration: msD(httpMS), Status: status, Server: server,
+		Date: checkedAt.Add(-skew), ClockSkew: skew,
+	}
+	return r
+}
+
+func ok(host string, dnsMS, tcpMS, tlsMS, httpMS float64, ip string) *probes.Result {
 	r := resolved(host, dnsMS, "NOERROR", ip)
 	connect(r, tcpMS, try{ip + ":443", probes.TCPConnected, tcpMS})
-	return shake(r, tlsMS, publicChain(day(2027, 6, 14)), true, boolp(true))
+	shake(r, tlsMS, publicChain(day(2027, 6, 14)), true, boolp(true))
+	return answer(r, httpMS, 200, "nginx", time.Second)
 }
 
 // evaluate runs the real evaluation with the default thresholds. Hosts
@@ -147,6 +158,7 @@ func mixedReport() *agent.Report {
 		try{"[2001:db8:20::20]:443", probes.TCPOutTimeout, 1269.9},
 		try{"203.0.113.20:443", probes.TCPConnected, 19.7})
 	shake(warned, 44.2, publicChain(checkedAt.Add(5*24*time.Hour+3*time.Hour)), true, boolp(true))
+	answer(warned, 88.6, 200, "nginx", time.Second)
 
 	intercepted := resolved(updates2, 12.0, "NOERROR", "203.0.113.30")
 	connect(intercepted, 21.1, try{"203.0.113.30:443", probes.TCPConnected, 21.1})
@@ -163,7 +175,7 @@ func mixedReport() *agent.Report {
 	nx := fail(resolved(app, 8.2, "NXDOMAIN"), probes.DNSNXDomain, "dns app.passwordboss.com via 10.0.0.1:53: NXDOMAIN: the name does not exist")
 
 	return evaluate([]string{api, updates, updates2, portal, app}, []*probes.Result{
-		ok(api, 12.1, 20.3, 45.0, "203.0.113.10"), warned, intercepted, dropped, nx,
+		ok(api, 12.1, 20.3, 45.0, 46.8, "203.0.113.10"), warned, intercepted, dropped, nx,
 	}, msD(10012.4))
 }
 
@@ -195,7 +207,8 @@ func reasonResult(host string, reason probes.Reason) *probes.Result {
 		connect(r, 22.4,
 			try{"[2001:db8:40::40]:443", probes.TCPConnected, 22.4},
 			try{"203.0.113.40:443", probes.TCPOutUnreach, 0.3})
-		return shake(r, 3804.1, publicChain(day(2027, 6, 14)), true, boolp(true))
+		shake(r, 3804.1, publicChain(day(2027, 6, 14)), true, boolp(true))
+		return answer(r, 51.3, 200, "nginx", -2*time.Second)
 	case probes.NotChecked:
 		return nil
 	case probes.DNSNXDomain:
@@ -270,6 +283,29 @@ func reasonResult(host string, reason probes.Reason) *probes.Result {
 			cert("*.cloudfront.net", "Amazon RSA 2048 M01", "Amazon", day(2026, 6, 1), day(2027, 5, 30), "*.cloudfront.net", "cloudfront.net"),
 		}, false, nil)
 		return fail(r, reason, "x509: certificate is valid for *.cloudfront.net, cloudfront.net, not "+host)
+	case probes.ClockSkew:
+		// The example of the docs: ten minutes ahead, too little for the
+		// certificate to look out of date.
+		r := shake(tcpOK(11.3, 20.4), 44.1, publicChain(day(2027, 6, 14)), true, boolp(true))
+		answer(r, 47.5, 200, "nginx", 10*time.Minute)
+		return fail(r, reason, "clock: this PC's clock differs from "+host+"'s by 10m0s (server Date 2026-11-25T09:30:00Z)")
+	case probes.HTTPBlocked:
+		// A FortiGate whose inspection CA the MSP listed in
+		// tls.public_roots: the handshake passes, and its web filter
+		// answers the request with its block page.
+		r := shake(tcpOK(10.7, 19.6), 36.2, []probes.CertInfo{
+			cert(host, "FortiGate SSL Inspection CA", "Fortinet", day(2026, 11, 1), day(2027, 11, 1), host),
+			cert("FortiGate SSL Inspection CA", "FortiGate SSL Inspection CA", "Fortinet", day(2024, 1, 1), day(2034, 1, 1)),
+		}, true, boolp(true))
+		answer(r, 23.8, 403, "FortiGate", 0)
+		r.HTTP.BlockedBy = `"FortiGate" (HTTP 403)`
+		return fail(r, reason, `http `+host+`: answered by "FortiGate" (HTTP 403)`)
+	case probes.HTTPError:
+		// An IPS that lets the handshake through and resets the
+		// connection when the request follows.
+		r := shake(tcpOK(10.9, 20.7), 42.8, publicChain(day(2027, 6, 14)), true, boolp(true))
+		r.HTTP = &probes.HTTPResult{Duration: msD(31.5)}
+		return fail(r, reason, "http "+host+": reading the answer: read tcp 10.0.0.23:51514->203.0.113.40:443: wsarecv: An existing connection was forcibly closed by the remote host.")
 	}
 	return fail(resolved(host, 1, "NOERROR"), reason, "fixture missing")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -83,4 +84,48 @@ func (p printer) quoteList(items []string) string {
 		q[i] = p.quote(s)
 	}
 	return p.list(q)
+}
+
+// span words a clock difference the way people say it: minutes, hours,
+// days, years. A wrong time zone shows as whole hours and a dead CMOS
+// battery as years, and either should be obvious at a glance.
+func (p printer) span(seconds float64) string {
+	type unit struct{ one, many string }
+	en := map[string]unit{"min": {"minute", "minutes"}, "h": {"hour", "hours"}, "d": {"day", "days"}, "y": {"year", "years"}}
+	de := map[string]unit{"min": {"Minute", "Minuten"}, "h": {"Stunde", "Stunden"}, "d": {"Tag", "Tage"}, "y": {"Jahr", "Jahre"}}
+	units, about := en, "about "
+	if p.lang == DE {
+		units, about = de, "etwa "
+	}
+	n := func(v int64, u string) string {
+		if v == 1 {
+			return "1 " + units[u].one
+		}
+		return strconv.FormatInt(v, 10) + " " + units[u].many
+	}
+	mins := int64(math.Round(math.Abs(seconds) / 60))
+	switch {
+	case mins < 60:
+		return n(mins, "min")
+	case mins < 48*60:
+		s := n(mins/60, "h")
+		if mins%60 != 0 {
+			s += " " + n(mins%60, "min")
+		}
+		return s
+	case mins < 365*24*60:
+		return n(int64(math.Round(float64(mins)/(24*60))), "d")
+	}
+	return about + n(int64(math.Round(float64(mins)/(365.25*24*60))), "y")
+}
+
+// clock renders a moment of a clock comparison to the minute, in UTC; with
+// the date when it is not that of ref, so that the second of two moments
+// on the same day reads "09:30 UTC".
+func (p printer) clock(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if !ref.IsZero() && t.Format("20060102") == ref.Format("20060102") {
+		return t.Format("15:04") + " UTC"
+	}
+	return p.date(t) + " " + t.Format("15:04") + " UTC"
 }

@@ -35,11 +35,14 @@ type Text struct {
 	at    time.Time // the run's time, for certificate dates of reports read from JSON
 }
 
-// Layout. The widest realistic line (the longest default host, three
-// stage times, FAIL and the longest reason code) is about 90 columns;
-// prose is wrapped to wrapWidth so that a ticket shows it unbroken.
+// Layout. The widest realistic line (the longest default host, four
+// stage times, FAIL and the longest reason code) is 99 columns, which is
+// why the stage times stand one space apart: their right-aligned values
+// rarely fill all eight columns, so the gap mostly looks like two. Prose
+// is wrapped to wrapWidth so that a ticket shows it unbroken.
 const (
 	timeWidth   = 8 // "999.9 ms", "10.0 s"
+	timeGap     = " "
 	verdictPad  = 4 // OK, WARN, FAIL; UNKNOWN overflows on purpose
 	wrapWidth   = 96
 	minHostCol  = 24
@@ -95,7 +98,9 @@ func (t *Text) Header(version, machine string, at time.Time) error {
 	}
 	var b strings.Builder
 	b.WriteString(strings.Join(parts, " · ") + "\n")
-	cols := fmt.Sprintf("%-*s  %*s  %*s  %*s", t.width, "", timeWidth, "DNS", timeWidth, "TCP", timeWidth, "TLS")
+	cols := padRight("", t.width) + "  " + strings.Join([]string{
+		padLeft("DNS", timeWidth), padLeft("TCP", timeWidth), padLeft("TLS", timeWidth), padLeft("HTTP", timeWidth),
+	}, timeGap)
 	b.WriteString(strings.TrimRight(cols, " ") + "\n")
 	_, err := io.WriteString(t.w, b.String())
 	return err
@@ -109,12 +114,12 @@ func (t *Text) Host(h *agent.HostReport) error {
 	defer t.mu.Unlock()
 	var b strings.Builder
 	verdict := verdictOf(h)
-	line := fmt.Sprintf("%s  %s  %s  %s  %s",
-		padRight(Label(h.Host, h.Port), t.width),
+	line := padRight(Label(h.Host, h.Port), t.width) + "  " + strings.Join([]string{
 		padLeft(t.stageTime(h.DNS != nil, dnsMS(h)), timeWidth),
 		padLeft(t.stageTime(h.TCP != nil, tcpMS(h)), timeWidth),
 		padLeft(t.stageTime(h.TLS != nil, tlsMS(h)), timeWidth),
-		t.colour(verdict, padRight(verdict, verdictPad)))
+		padLeft(t.stageTime(h.HTTP != nil, httpMS(h)), timeWidth),
+	}, timeGap) + "  " + t.colour(verdict, padRight(verdict, verdictPad))
 	if verdict == verdictFail || verdict == verdictUnknown {
 		line += "  " + string(h.Reason)
 		if !h.Required {
@@ -245,6 +250,13 @@ func tlsMS(h *agent.HostReport) float64 {
 		return 0
 	}
 	return h.TLS.MS
+}
+
+func httpMS(h *agent.HostReport) float64 {
+	if h.HTTP == nil {
+		return 0
+	}
+	return h.HTTP.MS
 }
 
 func (t *Text) notRequired() string {
