@@ -449,10 +449,10 @@ func TestLocalizeFillsEverything(t *testing.T) {
 
 func TestUnknownReasonStillWorded(t *testing.T) {
 	t.Parallel()
-	h := &agent.HostReport{Host: api, Port: 443, Reason: "proxy_auth_required"}
+	h := &agent.HostReport{Host: api, Port: 443, Reason: "captive_portal"}
 	for _, l := range []Lang{EN, DE} {
 		msg, hint := Describe(h, l)
-		if !strings.Contains(msg, "proxy_auth_required") || hint == "" {
+		if !strings.Contains(msg, "captive_portal") || hint == "" {
 			t.Errorf("%s: %q / %q", l, msg, hint)
 		}
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -25,6 +26,11 @@ type facts struct {
 	wild   string    // "*.passwordboss.com": what a firewall rule should allow
 	domain string    // "passwordboss.com": the zone a DNS filter or split DNS holds
 	at     time.Time // the PC's clock when the probe ran; zero when unknown
+
+	proxy, proxySource, proxyServer string // the proxy hop, when the apps use one
+	proxyStatus                     int
+	proxyMS                         float64
+	directOK                        bool // the same host answered without the proxy
 
 	resolver  string   // the resolver whose answer counted, port 53 left out
 	resolvers []string // every resolver asked, in order
@@ -90,6 +96,13 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		// The probe's own clock reading beats the report's: it is what
 		// the certificate dates were checked against.
 		f.at = h.Result.Start
+	}
+	if px := h.Proxy; px != nil {
+		f.proxy, f.proxySource, f.proxyServer = px.Address, px.Source, px.Server
+		f.proxyStatus, f.proxyMS = px.Status, px.MS
+	}
+	if d := h.Direct; d != nil {
+		f.directOK = d.OK
 	}
 	if d := h.DNS; d != nil {
 		f.resolver = resolverName(d.Resolver)
@@ -303,4 +316,65 @@ func (f *facts) url() string {
 		return "https://" + f.host
 	}
 	return "https://" + net.JoinHostPort(f.host, strconv.Itoa(f.port))
+}
+
+// proxyWhere names where the proxy setting comes from, for the hint.
+func (f *facts) proxyWhere(de bool) string {
+	switch f.proxySource {
+	case "env":
+		if de {
+			return "die Umgebungsvariable HTTPS_PROXY"
+		}
+		return "the HTTPS_PROXY environment variable"
+	case "wininet":
+		if de {
+			return "die Proxy-Einstellung des Benutzers (Einstellungen > Netzwerk > Proxy)"
+		}
+		return "the user's proxy setting (Settings > Network > Proxy)"
+	case "winhttp":
+		if de {
+			return "die WinHTTP-Einstellung des Computers (netsh winhttp show proxy)"
+		}
+		return "the machine's WinHTTP setting (netsh winhttp show proxy)"
+	case "scutil":
+		if de {
+			return "die Proxy-Einstellung von macOS (Systemeinstellungen > Netzwerk)"
+		}
+		return "the macOS proxy setting (System Settings > Network)"
+	}
+	if de {
+		return "die Proxy-Einstellung"
+	}
+	return "the proxy setting"
+}
+
+// proxyName is "the proxy ADDRESS", or just "the proxy" when the report
+// does not say which.
+func (f *facts) proxyName(de bool) string {
+	name := "the proxy"
+	if de {
+		name = "den Proxy"
+	}
+	if f.proxy != "" {
+		name += " " + f.proxy
+	}
+	return name
+}
+
+// proxyStatusText is " (HTTP 403)", or nothing when no answer is known.
+func (f *facts) proxyStatusText() string {
+	if f.proxyStatus == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (HTTP %d)", f.proxyStatus)
+}
+
+// capitalize upper-cases the first letter, for a name that starts a
+// sentence; German accusative "den Proxy" becomes nominative "Der Proxy".
+func capitalize(s string) string {
+	s = strings.Replace(s, "den Proxy", "der Proxy", 1)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -306,6 +306,22 @@ func reasonResult(host string, reason probes.Reason) *probes.Result {
 		r := shake(tcpOK(10.9, 20.7), 42.8, publicChain(day(2027, 6, 14)), true, boolp(true))
 		r.HTTP = &probes.HTTPResult{Duration: msD(31.5)}
 		return fail(r, reason, "http "+host+": reading the answer: read tcp 10.0.0.23:51514->203.0.113.40:443: wsarecv: An existing connection was forcibly closed by the remote host.")
+	case probes.ProxyUnreachable, probes.ProxyTimeout, probes.ProxyAuthRequired, probes.ProxyDenied:
+		// The user's WinINet proxy on the LAN; the direct path is
+		// firewalled, as at most sites that have a proxy.
+		r := &probes.Result{Target: probes.Target{Host: host, Port: 443}, Start: checkedAt}
+		r.Proxy = &probes.ProxyInfo{Source: probes.ProxySourceWinINet, Address: "proxy.contoso.local:8080",
+			Raw: "proxy=proxy.contoso.local:8080 bypass=<local>", Duration: msD(3.2)}
+		r.Direct = &probes.Result{Reason: probes.TCPTimeout}
+		switch reason {
+		case probes.ProxyTimeout:
+			r.Proxy.Duration = msD(10000)
+		case probes.ProxyAuthRequired:
+			r.Proxy.Status, r.Proxy.ProxyServer = 407, "squid/5.7"
+		case probes.ProxyDenied:
+			r.Proxy.Status, r.Proxy.ProxyServer = 403, "squid/5.7"
+		}
+		return fail(r, reason, "proxy proxy.contoso.local:8080: "+string(reason))
 	}
 	return fail(resolved(host, 1, "NOERROR"), reason, "fixture missing")
 }
