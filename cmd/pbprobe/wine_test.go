@@ -110,8 +110,8 @@ func TestWine(t *testing.T) {
 }
 
 // service walks install, start, status, restart, stop and uninstall
-// through Wine's service manager, one subtest per step; a step whose prerequisite did not
-// happen is skipped with that reason.
+// through Wine's service manager, one subtest per step; a step whose
+// prerequisite did not happen is skipped with that reason.
 func (wn *wine) service(t *testing.T, w *testWorld, targets []probes.Target, want map[string]probes.Reason) {
 	addr := freeLoopbackAddr(t)
 	cfg := wineConfig(t, w, 3*time.Second, targets...)
@@ -140,8 +140,19 @@ func (wn *wine) service(t *testing.T, w *testWorld, targets []probes.Target, wan
 		if !strings.Contains(res.stdout, "installed the pbprobe service (windows-service)") {
 			t.Errorf("stdout %q", res.stdout)
 		}
-		// Wine has no delayed automatic start; install says so and goes on.
+		// Wine has no delayed automatic start and no flag for recovery
+		// after an error exit: install notes both and goes on.
 		t.Logf("install: %s%s", res.stdout, res.stderr)
+
+		// What the SCM stored: automatic start, the explicit entry point
+		// (Wine's SCM is not detected as one) and the LocalService account,
+		// which Wine records but does not switch to.
+		reg := wn.wine(t, nil, "reg", "query", `HKLM\System\CurrentControlSet\Services\pbprobe`)
+		for _, s := range []string{`NT AUTHORITY\LocalService`, "Start    REG_DWORD    0x2", `pbprobe.exe service run --config.file ` + winPath(cfg)} {
+			if !strings.Contains(reg.stdout, s) {
+				t.Errorf("the service's registry key lacks %q:\n%s", s, reg.stdout)
+			}
+		}
 	})
 
 	t.Run("start", func(t *testing.T) {
@@ -299,17 +310,9 @@ func waitLog(t *testing.T, file, msg string, n int) {
 // so pbprobe takes it as relative to the config file's folder.
 func wineConfig(t testing.TB, w *testWorld, timeout time.Duration, targets ...probes.Target) string {
 	t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "timeout: %s\ndns:\n  servers: [%q]\ntls:\n  system_roots: %q\n  public_roots: %q\nhosts:\n",
-		timeout, w.DNS.Addr(), winPath(w.system), winPath(w.public))
-	for _, tg := range targets {
-		fmt.Fprintf(&b, "  - host: %s\n    port: %d\n    allow_private: %v\n", tg.Host, tg.Port, tg.AllowPrivate)
-	}
-	path := filepath.Join(t.TempDir(), "pbprobe.yml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	ww := *w
+	ww.system, ww.public = winPath(w.system), winPath(w.public)
+	return ww.config(t, timeout, targets...)
 }
 
 // winPath is a Unix path as Wine's Windows programs see it: Z: is /.
@@ -361,9 +364,10 @@ func newWine(t *testing.T) *wine {
 		_ = wn.tool(30*time.Second, "wineserver", "-w")
 	})
 	// A persistent wineserver keeps services.exe and the service alive
-	// between the commands; without it each would end 3 s after the last
-	// Wine process.
-	if err := wn.tool(30*time.Second, "wineserver", "-p"); err != nil {
+	// between the commands; by default it would end them 3 s after the
+	// last Wine process. Should the test binary die before its cleanup,
+	// the server still ends a minute after that.
+	if err := wn.tool(30*time.Second, "wineserver", "-p60"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -394,7 +398,7 @@ func newWine(t *testing.T) *wine {
 	// own service database: a service installed through one is missing
 	// from the other, and consecutive commands see it come and go. Start
 	// the prefix again, which starts one.
-	for _, args := range [][]string{{"-k"}, {"-w"}, {"-p"}} {
+	for _, args := range [][]string{{"-k"}, {"-w"}, {"-p60"}} {
 		if err := wn.tool(30*time.Second, "wineserver", args...); err != nil {
 			t.Fatal(err)
 		}
@@ -438,10 +442,17 @@ func (wn *wine) tool(timeout time.Duration, name string, args ...string) error {
 // run runs pbprobe.exe under Wine with the extra environment variables.
 func (wn *wine) run(t *testing.T, vars []string, args ...string) cmdResult {
 	t.Helper()
+	return wn.wine(t, vars, append([]string{wn.exe}, args...)...)
+}
+
+// wine runs a Windows program (args[0]) under Wine.
+func (wn *wine) wine(t *testing.T, vars []string, args ...string) cmdResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	cmd := exec.CommandContext(ctx, "wine", append([]string{wn.exe}, args...)...)
+	cmd := exec.CommandContext(ctx, "wine", args...)
+	name := strings.Join(append([]string{filepath.Base(args[0])}, args[1:]...), " ")
 	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = append(wn.env[:len(wn.env):len(wn.env)], vars...), wn.dir, &out, &errOut
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
@@ -454,8 +465,8 @@ func (wn *wine) run(t *testing.T, vars []string, args ...string) cmdResult {
 	case errors.As(err, &ee):
 		res.code = ee.ExitCode()
 	default:
-		t.Fatalf("wine pbprobe.exe %s: %v\n%s", strings.Join(args, " "), err, res.stderr)
+		t.Fatalf("wine %s: %v\n%s", name, err, res.stderr)
 	}
-	t.Logf("wine pbprobe.exe %s: exit %d in %s", strings.Join(args, " "), res.code, res.took.Round(10*time.Millisecond))
+	t.Logf("wine %s: exit %d in %s", name, res.code, res.took.Round(10*time.Millisecond))
 	return res
 }
