@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -328,9 +327,7 @@ func (p *parser) tls(v *yaml.Node, cfg *Config) error {
 		if err != nil {
 			return err
 		}
-		if path != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(p.dir, path)
-		}
+		path = resolvePath(p.dir, path)
 		switch key {
 		case "public_roots":
 			cfg.TLS.PublicRoots, cfg.source.public = path, origin{path, v.Line}

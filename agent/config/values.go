@@ -5,6 +5,8 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -200,4 +202,20 @@ func editDistance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(br)]
+}
+
+// resolvePath makes a path from the config file relative to the file's
+// folder. On Windows a path that starts with a separator ("\certs\roots.pem",
+// or "/etc/x.pem" written by a Unix habit) is not absolute but rooted: it
+// belongs on the config file's drive, not under its folder.
+func resolvePath(dir, path string) string {
+	switch {
+	case path == "" || filepath.IsAbs(path):
+		return path
+	case filepath.VolumeName(path) != "":
+		return path // "C:roots.pem": relative to a drive's current folder, the OS's business
+	case os.IsPathSeparator(path[0]):
+		return filepath.VolumeName(dir) + path
+	}
+	return filepath.Join(dir, path)
 }

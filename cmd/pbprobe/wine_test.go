@@ -58,7 +58,7 @@ func TestWine(t *testing.T) {
 	t.Run("check_json", func(t *testing.T) {
 		t.Parallel()
 		targets, want := pick(probetest.Scenarios()...)
-		res := wn.run(t, nil, "check", "--format", "json", "--config.file", winPath(wineConfig(t, w, 2*time.Second, targets...)))
+		res := wn.run(t, nil, "check", "--format", "json", "--config.file", winPath(w.config(t, 2*time.Second, targets...)))
 		if res.code != exitNotReady {
 			t.Errorf("exit code %d, want %d; stderr %s", res.code, exitNotReady, res.stderr)
 		}
@@ -75,7 +75,7 @@ func TestWine(t *testing.T) {
 	t.Run("check_udp_with_netreset_shim", func(t *testing.T) {
 		t.Parallel()
 		ok := hosts[probetest.OK]
-		res := wn.run(t, []string{"PBPROBE_WINE_NETRESET=1"}, "check", "--format", "json", "--config.file", winPath(wineConfig(t, w, 3*time.Second, ok)))
+		res := wn.run(t, []string{"PBPROBE_WINE_NETRESET=1"}, "check", "--format", "json", "--config.file", winPath(w.config(t, 3*time.Second, ok)))
 		if res.code != exitReady {
 			t.Errorf("exit code %d, want %d; stderr %s", res.code, exitReady, res.stderr)
 		}
@@ -88,7 +88,7 @@ func TestWine(t *testing.T) {
 	t.Run("check_text_de", func(t *testing.T) {
 		t.Parallel()
 		targets, _ := pick(probetest.OK, probetest.Intercepted)
-		res := wn.run(t, nil, "check", "--lang", "de", "--config.file", winPath(wineConfig(t, w, 3*time.Second, targets...)))
+		res := wn.run(t, nil, "check", "--lang", "de", "--config.file", winPath(w.config(t, 3*time.Second, targets...)))
 		if res.code != exitNotReady {
 			t.Errorf("exit code %d, want %d; stderr %s", res.code, exitNotReady, res.stderr)
 		}
@@ -114,7 +114,7 @@ func TestWine(t *testing.T) {
 // prerequisite did not happen is skipped with that reason.
 func (wn *wine) service(t *testing.T, w *testWorld, targets []probes.Target, want map[string]probes.Reason) {
 	addr := freeLoopbackAddr(t)
-	cfg := wineConfig(t, w, 3*time.Second, targets...)
+	cfg := w.config(t, 3*time.Second, targets...)
 	logFile := filepath.Join(wn.prefix, "drive_c", "ProgramData", "pbprobe", "logs", "pbprobe.log")
 	var installed, started bool
 	defer func() {
@@ -303,16 +303,6 @@ func waitLog(t *testing.T, file, msg string, n int) {
 		}
 	}
 	t.Errorf("%s: %d lines with %s, want %d", file, got, needle, n)
-}
-
-// wineConfig is testWorld.config with the roots' paths as Windows sees
-// them. A Unix path would not do: on Windows "/tmp/x.pem" is not absolute,
-// so pbprobe takes it as relative to the config file's folder.
-func wineConfig(t testing.TB, w *testWorld, timeout time.Duration, targets ...probes.Target) string {
-	t.Helper()
-	ww := *w
-	ww.system, ww.public = winPath(w.system), winPath(w.public)
-	return ww.config(t, timeout, targets...)
 }
 
 // winPath is a Unix path as Wine's Windows programs see it: Z: is /.
