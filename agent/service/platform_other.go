@@ -14,6 +14,9 @@ import (
 // run ends by itself, so that a failed agent exits non-zero and the service
 // manager restarts it instead of keeping an idle process.
 func runService(ctx context.Context, c *kservice.Config, p *Program) error {
+	// On Unix the detection is reliable (launchd and systemd start us
+	// without a terminal, as no one else does).
+	p.setManaged(!kservice.Interactive())
 	s, err := kservice.New(p, withOption(c, optRunWait, func() { p.wait(ctx) }))
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ const (
 
 func (h *handler) Execute(_ []string, r <-chan svc.ChangeRequest, changes chan<- svc.Status) (bool, uint32) {
 	changes <- svc.Status{State: svc.StartPending}
+	h.p.setManaged(true)
 	if err := h.p.Start(nil); err != nil {
 		h.setResult(err)
 		return true, exitStartFailed

@@ -42,10 +42,29 @@ type Program struct {
 	run         RunFunc
 	stopTimeout time.Duration
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
+	mu      sync.Mutex
+	managed bool // started by a service manager, not by hand
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error
+}
+
+type managedKey struct{}
+
+// Managed reports whether the run with this context was started by a
+// service manager (whose console nobody reads) rather than by hand. It is
+// known for sure only once the manager has connected: under Wine,
+// Interactive says "by hand" even for a service.
+func Managed(ctx context.Context) bool {
+	m, _ := ctx.Value(managedKey{}).(bool)
+	return m
+}
+
+// setManaged records how the next Start is being made.
+func (p *Program) setManaged(m bool) {
+	p.mu.Lock()
+	p.managed = m
+	p.mu.Unlock()
 }
 
 // NewProgram wraps run; stopTimeout of zero or less means DefaultStopTimeout.
@@ -75,7 +94,7 @@ func (p *Program) Start(kservice.Service) error {
 			return errors.New("already started")
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), managedKey{}, p.managed))
 	done := make(chan struct{})
 	p.cancel, p.done, p.err = cancel, done, nil
 	go func() {

@@ -177,3 +177,26 @@ func TestRunInProcess(t *testing.T) {
 		}
 	})
 }
+
+// TestManagedReachesTheRun: how the program was started reaches the run,
+// which picks the console or the OS's log by it.
+func TestManagedReachesTheRun(t *testing.T) {
+	for _, managed := range []bool{false, true} {
+		seen := make(chan bool, 1)
+		p := NewProgram(func(ctx context.Context) error {
+			seen <- Managed(ctx)
+			<-ctx.Done()
+			return nil
+		}, time.Second)
+		p.setManaged(managed)
+		if err := p.Start(nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-seen; got != managed {
+			t.Errorf("Managed = %v, want %v", got, managed)
+		}
+		if err := p.Stop(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 
 	kservice "github.com/kardianos/service"
 
@@ -295,20 +295,24 @@ func serviceRun(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	c := agentservice.Config(agentservice.Options{})
-	var console io.Writer
 	reportErr := func(error) {}
-	if agentservice.Interactive() {
-		console = e.stderr
-	} else if sl, err := systemLogger(c); err != nil {
-		fmt.Fprintf(e.stderr, "pbprobe service run: no system log; transitions go to the log file only: %v\n", err)
-	} else {
+	run := func(ctx context.Context) error {
+		if !agentservice.Managed(ctx) {
+			return startAgent(ctx, f, e.stderr, e.getenv, nil)
+		}
 		// Nobody reads a service's console: the log file has the detail,
 		// and the OS's log gets the transitions and a fatal error, where
 		// RMM event monitors look.
-		f.hooks = append(f.hooks, agentservice.TransitionHook(sl))
-		reportErr = func(err error) { _ = sl.Error("pbprobe stopped: " + err.Error()) }
+		ff := f
+		sl, err := systemLogger(c)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "pbprobe service run: no system log; transitions go to the log file only: %v\n", err)
+		} else {
+			ff.hooks = append(slices.Clone(f.hooks), agentservice.TransitionHook(sl))
+			reportErr = func(err error) { _ = sl.Error("pbprobe stopped: " + err.Error()) }
+		}
+		return startAgent(ctx, ff, nil, e.getenv, nil)
 	}
-	run := func(ctx context.Context) error { return startAgent(ctx, f, console, e.getenv, nil) }
 	if err := agentservice.Run(ctx, c, run); err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe service run: %v\n", err)
 		reportErr(err)
