@@ -238,3 +238,17 @@ func TestResolverNotListening(t *testing.T) {
 		t.Fatalf("reason %s (%v), want dns_error", r.Reason, r.Err)
 	}
 }
+
+// TestDNSResendsLostUDP: a lost UDP query is sent again within the budget,
+// as stub resolvers do, instead of turning into dns_timeout.
+func TestDNSResendsLostUDP(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.AddWith("lossy.pb.test", probetest.Answer{LoseUDP: 2}, probetest.ServerOptions{})
+	opts := w.Options()
+	opts.Timeout = 5 * time.Second
+	r := probes.New(opts).Probe(context.Background(), target)
+	if r.Reason != probes.ReasonOK || r.DNS.Transport != "udp" {
+		t.Fatalf("reason %s transport %q (%v), want ok over udp", r.Reason, r.DNS.Transport, r.Err)
+	}
+}

@@ -141,7 +141,7 @@ func ask(ctx context.Context, server, name string, qtype uint16) dnsAnswer {
 	msg.SetEdns0(1232, false)
 
 	ans := dnsAnswer{rcode: -1, query: DNSQuery{Type: dns.TypeToString[qtype], Resolver: server}}
-	resp, transport, err := exchange(ctx, "udp", server, msg)
+	resp, transport, err := exchangeUDP(ctx, server, msg)
 	if (err == nil && resp.Truncated) || (err != nil && !isTimeout(err) && ctx.Err() == nil) {
 		resp, transport, err = exchange(ctx, "tcp", server, msg)
 	}
@@ -159,6 +159,23 @@ func ask(ctx context.Context, server, name string, qtype uint16) dnsAnswer {
 	}
 	ans.query.Answers = len(ans.addrs)
 	return ans
+}
+
+// udpFirstTry is how long the first UDP query waits before it is sent
+// again; each resend waits twice as long, within the phase's budget. One
+// lost packet then costs a second, not the verdict (stub resolvers resend
+// the same way).
+const udpFirstTry = time.Second
+
+func exchangeUDP(ctx context.Context, server string, msg *dns.Msg) (*dns.Msg, string, error) {
+	for try := udpFirstTry; ; try *= 2 {
+		tctx, cancel := context.WithTimeout(ctx, try)
+		resp, transport, err := exchange(tctx, "udp", server, msg)
+		cancel()
+		if err == nil || !isTimeout(err) || ctx.Err() != nil {
+			return resp, transport, err
+		}
+	}
 }
 
 func exchange(ctx context.Context, network, server string, msg *dns.Msg) (*dns.Msg, string, error) {

@@ -31,6 +31,9 @@ type Answer struct {
 	Delay time.Duration
 	// Silent drops every query, on both transports.
 	Silent bool
+	// LoseUDP drops this many UDP queries for the name before answering,
+	// like a lossy link: a client that does not resend times out.
+	LoseUDP int
 	// Truncate answers UDP queries with TC set and no records, so that only
 	// a client that retries over TCP gets the records.
 	Truncate bool
@@ -51,6 +54,7 @@ type DNSServer struct {
 
 	mu      sync.RWMutex
 	answers map[string]Answer
+	lost    map[string]int // UDP queries dropped so far per name, for LoseUDP
 }
 
 // NewDNSServer starts a server; it is shut down by tb.Cleanup. Names that
@@ -176,7 +180,7 @@ func (s *DNSServer) serve(w dns.ResponseWriter, req *dns.Msg) {
 	if !ok {
 		a = Answer{Rcode: dns.RcodeNameError}
 	}
-	if a.Silent {
+	if a.Silent || s.lose(q.Name, a.LoseUDP, w) {
 		return
 	}
 	if a.Delay > 0 {
@@ -244,4 +248,26 @@ func soa(name string) dns.RR {
 		Expire:  86400,
 		Minttl:  ttl,
 	}
+}
+
+// lose reports whether this query is one of the first n over UDP for name,
+// which the server then drops.
+func (s *DNSServer) lose(name string, n int, w dns.ResponseWriter) bool {
+	if n <= 0 {
+		return false
+	}
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); !udp {
+		return false
+	}
+	key := strings.ToLower(dns.Fqdn(name))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost == nil {
+		s.lost = map[string]int{}
+	}
+	if s.lost[key] >= n {
+		return false
+	}
+	s.lost[key]++
+	return true
 }
