@@ -201,11 +201,15 @@ func (a *Agent) RunOnce(ctx context.Context) *Report {
 	a.mu.Unlock()
 
 	start := time.Now()
+	captive := make(chan *CaptiveView, 1)
+	go func() { captive <- CheckCaptive(ctx, p, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
 	results := ProbeAll(ctx, p, cfg.Targets(), nil)
+	portal := <-captive
 	if ctx.Err() != nil {
 		return a.Latest()
 	}
 	rep := Evaluate(cfg.Hosts, results, start, time.Since(start), a.evalOptions(cfg))
+	rep.CaptivePortal = portal
 	prev := a.latest.Swap(&rep)
 	a.lastRun.Store(time.Now().UnixNano())
 	a.runs.Add(1)

@@ -19,9 +19,9 @@ const namespace = "pbprobe"
 type Metrics struct {
 	agent *Agent
 
-	ready, hostUp, hostReason, hostWarning, lastPhase *prometheus.Desc
-	notAfter, intercepted, lastRun, lastRunDuration   *prometheus.Desc
-	reloadOK, reloadTime, clockSkew                   *prometheus.Desc
+	ready, hostUp, hostReason, hostWarning, lastPhase    *prometheus.Desc
+	notAfter, intercepted, lastRun, lastRunDuration      *prometheus.Desc
+	reloadOK, reloadTime, clockSkew, captive, proxyInUse *prometheus.Desc
 
 	phase  *prometheus.HistogramVec
 	probes *prometheus.CounterVec
@@ -56,6 +56,8 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 		lastRunDuration: d("last_run_duration_seconds", "How long the last run took."),
 		reloadOK:        d("config_last_reload_successful", "1 when the last config reload succeeded (or none was tried)."),
 		reloadTime:      d("config_last_reload_success_timestamp_seconds", "When the config was last loaded successfully, as a Unix time."),
+		captive:         d("captive_portal", "1 when the captive-portal check found a portal in the last run; absent when the check is off."),
+		proxyInUse:      d("proxy_in_use", "1 when the host is reached through a proxy (as the apps on this PC would), else 0.", hostLabels...),
 		clockSkew:       d("clock_skew_seconds", "This PC's clock minus the servers' (HTTP Date), median over the hosts that answered in the last run."),
 		phase: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace,
@@ -86,7 +88,7 @@ func (m *Metrics) Observe(_, cur *Report) {
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.ready, m.hostUp, m.hostReason, m.hostWarning, m.lastPhase,
-		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime, m.clockSkew} {
+		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime, m.clockSkew, m.captive, m.proxyInUse} {
 		ch <- d
 	}
 	m.phase.Describe(ch)
@@ -110,6 +112,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		gauge(m.reloadOK, b2f(m.reload.ok.Load()))
 		gauge(m.reloadTime, float64(m.reload.when.Load().UnixNano())/1e9)
 	}
+	if c := rep.CaptivePortal; c != nil && c.Error == "" {
+		gauge(m.captive, b2f(c.Detected))
+	}
 	if skew, ok := clockSkew(rep); ok {
 		gauge(m.clockSkew, skew)
 	}
@@ -118,6 +123,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		h := &rep.Hosts[i]
 		port := strconv.Itoa(h.Port)
 		gauge(m.hostUp, b2f(h.OK), h.Host, port, strconv.FormatBool(h.Required))
+		if h.Reason != probes.NotChecked {
+			gauge(m.proxyInUse, b2f(h.Proxy != nil), h.Host, port)
+		}
 		for _, r := range reasons {
 			gauge(m.hostReason, b2f(h.Reason == r), h.Host, port, string(r))
 		}

@@ -16,6 +16,23 @@ type Report struct {
 	DurationMS float64      `json:"duration_ms"`
 	Ready      bool         `json:"ready"`
 	Hosts      []HostReport `json:"hosts"`
+	// CaptivePortal is the machine-level portal check, when configured.
+	// It does not change Ready: behind a portal the hosts fail on their own.
+	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
+}
+
+// CaptiveView is the JSON view of the captive-portal check.
+type CaptiveView struct {
+	URL      string  `json:"url"`
+	Detected bool    `json:"detected"`
+	Why      string  `json:"why,omitempty"` // technical, English
+	Status   int     `json:"status,omitempty"`
+	Location string  `json:"location,omitempty"`
+	MS       float64 `json:"ms"`
+	Error    string  `json:"error,omitempty"`
+	// Message and Hint are filled by renderers, in a language.
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // HostReport is one host's verdict with the facts behind it.

@@ -38,3 +38,24 @@ func ProbeAll(ctx context.Context, p Prober, targets []probes.Target, done func(
 	wg.Wait()
 	return results
 }
+
+// CaptiveChecker is implemented by probers that can check for a captive
+// portal (probes.Prober does).
+type CaptiveChecker interface {
+	CaptivePortal(ctx context.Context, url, expect string) *probes.CaptiveResult
+}
+
+// CheckCaptive runs the captive-portal check when url is set and the
+// prober can; nil otherwise.
+func CheckCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveView {
+	cc, ok := p.(CaptiveChecker)
+	if url == "" || !ok {
+		return nil
+	}
+	r := cc.CaptivePortal(ctx, url, expect)
+	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
+	if r.Err != nil {
+		v.Error = r.Err.Error()
+	}
+	return v
+}

@@ -52,6 +52,9 @@ type Config struct {
 	DNS      DNS
 	TLS      TLS
 	Warnings Warnings
+	// CaptivePortal is the plain-HTTP check for a login page between the
+	// PC and the internet; off unless a URL is set.
+	CaptivePortal CaptivePortal
 
 	// source remembers where the TLS paths came from, so that a missing
 	// PEM file found later by ProbeOptions still points at its line.
@@ -99,6 +102,16 @@ type TLS struct {
 type Warnings struct {
 	CertExpiry time.Duration // warn when the leaf expires within this
 	SlowPhase  time.Duration // warn when one phase takes longer; 0 disables
+}
+
+// CaptivePortal configures the captive-portal check.
+type CaptivePortal struct {
+	// URL is a plain http:// address that answers the same everywhere,
+	// such as Windows' own http://www.msftconnecttest.com/connecttest.txt.
+	URL string
+	// Expect is the exact body it answers with ("Microsoft Connect Test");
+	// empty means any 2xx answer without a redirect.
+	Expect string
 }
 
 // Default is the configuration of an absent config file: the embedded

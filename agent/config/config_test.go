@@ -82,6 +82,11 @@ func TestParseValid(t *testing.T) {
 				t.Errorf("got %+v", cfg)
 			}
 		}},
+		{"captive.yaml", func(t *testing.T, cfg *Config) {
+			if cfg.CaptivePortal.URL != "http://127.0.0.1:9/" || cfg.CaptivePortal.Expect != "hi" {
+				t.Errorf("captive portal = %+v", cfg.CaptivePortal)
+			}
+		}},
 		{"minimal.yaml", func(t *testing.T, cfg *Config) {
 			if cfg.Timeout != 5*time.Second {
 				t.Errorf("Timeout = %v, want 5s", cfg.Timeout)
@@ -167,6 +172,7 @@ func TestParseErrors(t *testing.T) {
 
 		// Durations.
 		{"bad_duration.yaml", 3, `timeout: "10x" is not a duration (e.g. 10s, 2m)`},
+		{"captive_https.yaml", 2, `captive_portal.url: "https://x.example/" is not a plain http:// URL`},
 		{"duration_no_unit.yaml", 1, `interval: "300" is not a duration`},
 		{"duration_list.yaml", 1, "timeout: expected a duration (e.g. 10s, 2m), got a list"},
 		{"timeout_zero.yaml", 2, "timeout: 0s must be more than 0 and at most 5m"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,7 +172,7 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 	if root.Kind != yaml.MappingNode {
 		return false, p.errorf(root, "expected settings as key: value lines (e.g. timeout: 10s), got %s", describe(root))
 	}
-	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings"}
+	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal"}
 	err = p.fields(root, "", "", keys, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "timeout":
@@ -199,6 +200,8 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 			return p.tls(v, cfg)
 		case "warnings":
 			return p.warnings(v, &cfg.Warnings)
+		case "captive_portal":
+			return p.captive(v, &cfg.CaptivePortal)
 		}
 		return nil
 	})
@@ -358,6 +361,35 @@ func (p *parser) warnings(v *yaml.Node, w *Warnings) error {
 			return p.duration(v, "warnings."+key, "336h, 14d", &w.CertExpiry, notNegative)
 		case "slow_phase":
 			return p.duration(v, "warnings."+key, "3s, 500ms; 0 disables", &w.SlowPhase, notNegative)
+		}
+		return nil
+	})
+}
+
+func (p *parser) captive(v *yaml.Node, c *CaptivePortal) error {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		return p.errorf(v, "captive_portal: expected settings such as url: http://www.msftconnecttest.com/connecttest.txt, got %s", describe(v))
+	}
+	keys := []string{"url", "expect"}
+	return p.fields(v, "captive_portal.", " in captive_portal", keys, func(key string, _, v *yaml.Node) error {
+		s, err := p.str(v, "captive_portal."+key)
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "url":
+			u, perr := url.Parse(s)
+			if perr != nil || u.Scheme != "http" || u.Host == "" {
+				// A portal intercepts plain HTTP; over HTTPS it could only
+				// break the handshake, which the host checks see already.
+				return p.errorf(v, "captive_portal.url: %s is not a plain http:// URL (e.g. http://www.msftconnecttest.com/connecttest.txt)", quote(s))
+			}
+			c.URL = s
+		case "expect":
+			c.Expect = s
 		}
 		return nil
 	})

@@ -37,6 +37,11 @@ func DescribeWarning(w agent.Warning, lang Lang) string {
 // warning, in place, so that the JSON document carries the same words as
 // the text.
 func Localize(rep *agent.Report, lang Lang) {
+	if c := rep.CaptivePortal; c != nil && c.Detected {
+		local := *c
+		local.Message, local.Hint = DescribeCaptive(c, lang)
+		rep.CaptivePortal = &local
+	}
 	for i := range rep.Hosts {
 		LocalizeHost(&rep.Hosts[i], lang, rep.CheckedAt)
 	}
@@ -49,4 +54,23 @@ func LocalizeHost(h *agent.HostReport, lang Lang, checkedAt time.Time) {
 	for j := range h.Warnings {
 		h.Warnings[j].Message = DescribeWarning(h.Warnings[j], lang)
 	}
+}
+
+// DescribeCaptive words a captive-portal finding.
+func DescribeCaptive(c *agent.CaptiveView, lang Lang) (message, hint string) {
+	where := c.Location
+	if lang == DE {
+		msg := "Ein Captive Portal fängt den Internetzugang ab: " + c.URL + " wurde nicht wie erwartet beantwortet"
+		if where != "" {
+			msg += ", sondern nach " + where + " umgeleitet"
+		}
+		return msg + ".",
+			"Melden Sie sich im Portal des Netzwerks an (Gast- oder Hotel-WLAN: öffnen Sie einen Browser), oder nehmen Sie diesen PC im Portal bzw. in der Firewall davon aus. Danach diesen Check wiederholen."
+	}
+	msg := "A captive portal intercepts this network's internet access: " + c.URL + " did not answer as expected"
+	if where != "" {
+		msg += "; it redirects to " + where
+	}
+	return msg + ".",
+		"Sign in to the network's portal (guest or hotel Wi-Fi: open a browser), or have the portal or firewall exempt this PC. Then run this check again."
 }

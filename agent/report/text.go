@@ -174,6 +174,15 @@ func (t *Text) Summary(rep *agent.Report) error {
 		units[len(units)-1] += "."
 	}
 	var b strings.Builder
+	if c := rep.CaptivePortal; c != nil && c.Detected {
+		// A machine-level finding: it explains every failing host at once,
+		// so it stands right above the verdict.
+		msg, hint := DescribeCaptive(c, t.o.Lang)
+		b.WriteString("\n")
+		writeWrapped(&b, "", indent, strings.Fields(t.colour(verdictFail, "CAPTIVE PORTAL")+": "+msg))
+		writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
+	}
+	pre := b.Len()
 	b.WriteString("\n")
 	// Wrapped before colouring, so that escape codes do not count as
 	// columns and the colour output breaks its lines where the plain does.
@@ -184,7 +193,7 @@ func (t *Text) Summary(rep *agent.Report) error {
 		if len(items) > 0 {
 			verdict = verdictFail
 		}
-		out = "\n" + t.colour(verdict, word) + out[1+len(word):]
+		out = out[:pre] + "\n" + t.colour(verdict, word) + out[pre+1+len(word):]
 	}
 	_, err := io.WriteString(t.w, out)
 	return err

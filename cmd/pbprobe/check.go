@@ -128,12 +128,16 @@ func runCheck(ctx context.Context, args []string, e env) int {
 			}
 		}
 	}
+	captive := make(chan *agent.CaptiveView, 1)
+	go func() { captive <- agent.CheckCaptive(ctx, prober, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
 	results := agent.ProbeAll(ctx, prober, targets, done)
+	portal := <-captive
 	if ctx.Err() != nil {
 		fmt.Fprintln(e.stderr, "pbprobe check: interrupted")
 		return exitInternal
 	}
 	rep := agent.Evaluate(cfg.Hosts, results, start, time.Since(start), evalOpts)
+	rep.CaptivePortal = portal
 	report.Localize(&rep, lang)
 
 	switch {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -287,5 +289,46 @@ func TestCheckUsesTheProxy(t *testing.T) {
 	}
 	if h := raw.Hosts[0]; h.Proxy.Source != "env" || h.Direct.Reason != "ok" {
 		t.Errorf("proxy %+v direct %+v", h.Proxy, h.Direct)
+	}
+}
+
+// TestCheckCaptivePortal: with captive_portal.url configured, a redirect
+// from that URL is reported as a machine-level finding.
+func TestCheckCaptivePortal(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.RedirectHandler("http://login.hotel.example/", http.StatusFound)}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	cfg := w.config(t, 2*time.Second, w.Add("api.pb.test", probetest.OK))
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "captive_portal:\n  url: http://%s/connecttest.txt\n  expect: Microsoft Connect Test\n", ln.Addr())
+	f.Close()
+
+	res := runCmd(t, "check", "--format", "json", "--config.file", cfg)
+	var doc struct {
+		CaptivePortal struct {
+			Detected bool   `json:"detected"`
+			Location string `json:"location"`
+			Message  string `json:"message"`
+		} `json:"captive_portal"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, res.stdout)
+	}
+	if !doc.CaptivePortal.Detected || doc.CaptivePortal.Location != "http://login.hotel.example/" {
+		t.Errorf("captive portal = %+v", doc.CaptivePortal)
+	}
+	text := runCmd(t, "check", "--config.file", cfg)
+	if !strings.Contains(text.stdout, "login.hotel.example") {
+		t.Errorf("the text output does not mention the portal:\n%s", text.stdout)
 	}
 }
