@@ -3,6 +3,7 @@ package agent
 import (
 	"time"
 
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -19,6 +20,9 @@ type Report struct {
 	// CaptivePortal is the machine-level portal check, when configured.
 	// It does not change Ready: behind a portal the hosts fail on their own.
 	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
+	// Prerequisites are the PC's own facts (.NET, elevation, OS), set by
+	// `check` only. Not "machine": that key is the host name.
+	Prerequisites *machine.Facts `json:"prerequisites,omitempty"`
 }
 
 // CaptiveView is the JSON view of the captive-portal check.

@@ -32,8 +32,12 @@ func TestCaptivePortal(t *testing.T) {
 	portal := httpServer(t, func(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "http://login.hotel.example/?orig=x", http.StatusFound)
 	})
-	page := httpServer(t, func(rw http.ResponseWriter, _ *http.Request) { fmt.Fprint(rw, "<html>Welcome! Accept the terms</html>") })
-	login := httpServer(t, func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNetworkAuthenticationRequired) })
+	page := httpServer(t, func(rw http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(rw, "<html>Welcome! Accept the terms</html>")
+	})
+	login := httpServer(t, func(rw http.ResponseWriter, _ *http.Request) {
+		rw.WriteHeader(http.StatusNetworkAuthenticationRequired)
+	})
 	dead := fmt.Sprintf("http://127.0.0.1:%d/", probetest.ClosedPort(t))
 
 	tests := []struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -363,4 +364,32 @@ func slowDE(what string, w agent.Warning, p printer) string {
 		return fmt.Sprintf("%s dauerte %s: Die Apps verbinden sich dadurch nur langsam.", what, p.dur(w.TookMS))
 	}
 	return what + " war langsam: Die Apps verbinden sich dadurch nur langsam."
+}
+
+func checkDE(c machine.Check) string {
+	switch c.Code {
+	case machine.CodeDotNetFramework:
+		switch {
+		case c.Level == machine.LevelInfo:
+			return ".NET-Framework-Version nicht lesbar (" + c.Value + ")"
+		case c.Level == machine.LevelOK:
+			return ".NET Framework " + c.Value
+		case c.Value == "":
+			return "kein .NET Framework 4.5 oder neuer: Die Password-Boss-Desktop-App braucht " + minDotNet + " oder neuer"
+		}
+		return ".NET Framework " + c.Value + " ist zu alt: Die Password-Boss-Desktop-App braucht " + minDotNet + " oder neuer"
+	case machine.CodeElevated:
+		switch {
+		case c.Level == machine.LevelOK:
+			return "als Administrator gestartet"
+		case c.Level == machine.LevelWarn:
+			return "nicht als Administrator gestartet: Die erste Installation der Password-Boss-Desktop-App braucht Administratorrechte"
+		case c.Value == "yes":
+			return "läuft als root"
+		}
+		return "läuft nicht als root"
+	case machine.CodeOSVersion:
+		return c.Value
+	}
+	return c.Code + ": " + c.Value
 }

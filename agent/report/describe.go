@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
 )
 
 // Describe words a host's outcome: a one-line message built from the facts
@@ -73,4 +74,17 @@ func DescribeCaptive(c *agent.CaptiveView, lang Lang) (message, hint string) {
 	}
 	return msg + ".",
 		"Sign in to the network's portal (guest or hotel Wi-Fi: open a browser), or have the portal or firewall exempt this PC. Then run this check again."
+}
+
+// minDotNet is the oldest .NET Framework the desktop app runs on.
+var minDotNet = machine.DotNetVersion(machine.MinDotNetRelease)
+
+// DescribeCheck words one machine prerequisite in a line, without the level
+// word (OK, WARN, INFO) that the text puts in front of it. The value stays
+// as found: version numbers and OS names are not translated.
+func DescribeCheck(c machine.Check, lang Lang) string {
+	if lang == DE {
+		return checkDE(c)
+	}
+	return checkEN(c)
 }

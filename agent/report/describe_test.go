@@ -2,12 +2,15 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -455,5 +458,47 @@ func TestUnknownReasonStillWorded(t *testing.T) {
 		if !strings.Contains(msg, "captive_portal") || hint == "" {
 			t.Errorf("%s: %q / %q", l, msg, hint)
 		}
+	}
+}
+
+// Every machine check, in every level it can take, has its own words in
+// both languages, and the facts in them stay as found.
+func TestDescribeCheck(t *testing.T) {
+	t.Parallel()
+	checks := []machine.Check{
+		machine.DotNetCheck(533320, true),
+		machine.DotNetCheck(394802, true),
+		machine.DotNetCheck(0, false),
+		machine.Unreadable(machine.CodeDotNetFramework, errors.New("Access is denied.")),
+		machine.ElevatedCheck(true, true),
+		machine.ElevatedCheck(false, true),
+		machine.ElevatedCheck(true, false),
+		machine.ElevatedCheck(false, false),
+		{Code: machine.CodeOSVersion, Level: machine.LevelInfo, Value: "Windows 11 Pro 23H2 (10.0.22631)"},
+	}
+	seen := map[string]machine.Check{}
+	for _, c := range checks {
+		en, de := DescribeCheck(c, EN), DescribeCheck(c, DE)
+		what := fmt.Sprintf("%s/%s/%q", c.Code, c.Level, c.Value)
+		for _, s := range []string{en, de} {
+			if strings.TrimSpace(s) == "" || strings.Contains(s, "  ") || strings.Contains(s, "()") {
+				t.Errorf("%s: %q", what, s)
+			}
+			// "yes" and "no" are worded; versions and errors are quoted.
+			if c.Code != machine.CodeElevated && !strings.Contains(s, c.Value) {
+				t.Errorf("%s: the value is missing from %q", what, s)
+			}
+			if prev, dup := seen[s]; dup && prev != c {
+				t.Errorf("%s and %+v are worded alike: %q", what, prev, s)
+			}
+			seen[s] = c
+		}
+		checkGerman(t, what, de)
+		if c.Code != machine.CodeOSVersion && c.Level != machine.LevelOK && en == de {
+			t.Errorf("%s: German is the English %q", what, en)
+		}
+	}
+	if got := DescribeCheck(machine.Check{Code: "tpm", Level: machine.LevelInfo, Value: "2.0"}, DE); got != "tpm: 2.0" {
+		t.Errorf("unknown code: %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -368,4 +369,33 @@ func slowEN(what string, w agent.Warning, p printer) string {
 		return fmt.Sprintf("%s took %s: the apps will be slow to connect.", what, p.dur(w.TookMS))
 	}
 	return what + " was slow: the apps will be slow to connect."
+}
+
+// checkEN words one machine prerequisite as a line after its level word.
+func checkEN(c machine.Check) string {
+	switch c.Code {
+	case machine.CodeDotNetFramework:
+		switch {
+		case c.Level == machine.LevelInfo:
+			return "could not read the .NET Framework version (" + c.Value + ")"
+		case c.Level == machine.LevelOK:
+			return ".NET Framework " + c.Value
+		case c.Value == "":
+			return "no .NET Framework 4.5 or newer: the Password Boss desktop app needs " + minDotNet + " or newer"
+		}
+		return ".NET Framework " + c.Value + " is too old: the Password Boss desktop app needs " + minDotNet + " or newer"
+	case machine.CodeElevated:
+		switch {
+		case c.Level == machine.LevelOK:
+			return "elevated: running with administrator rights"
+		case c.Level == machine.LevelWarn:
+			return "not elevated: the first install of the Password Boss desktop app needs admin rights"
+		case c.Value == "yes":
+			return "running as root"
+		}
+		return "not running as root"
+	case machine.CodeOSVersion:
+		return c.Value
+	}
+	return c.Code + ": " + c.Value
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -174,9 +175,18 @@ func mixedReport() *agent.Report {
 
 	nx := fail(resolved(app, 8.2, "NXDOMAIN"), probes.DNSNXDomain, "dns app.passwordboss.com via 10.0.0.1:53: NXDOMAIN: the name does not exist")
 
-	return evaluate([]string{api, updates, updates2, portal, app}, []*probes.Result{
+	rep := evaluate([]string{api, updates, updates2, portal, app}, []*probes.Result{
 		ok(api, 12.1, 20.3, 45.0, 46.8, "203.0.113.10"), warned, intercepted, dropped, nx,
 	}, msD(10012.4))
+	// A Windows 11 PC where the check runs from a user's prompt, as
+	// machine.Gather would report it.
+	windows := machine.WindowsVersion("Windows 10 Pro", "23H2", 10, 0, 22631)
+	rep.Prerequisites = &machine.Facts{OS: windows, Checks: []machine.Check{
+		machine.DotNetCheck(533320, true),
+		machine.ElevatedCheck(false, true),
+		{Code: machine.CodeOSVersion, Level: machine.LevelInfo, Value: windows},
+	}}
+	return rep
 }
 
 // everyReasonReport has one host per reason, in probes.Reasons() order, so

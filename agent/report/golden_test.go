@@ -144,6 +144,9 @@ func TestTextHostStandsAlone(t *testing.T) {
 	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
 		t.Fatal(err)
 	}
+	if err := text.Machine(rep.Prerequisites); err != nil {
+		t.Fatal(err)
+	}
 	for i := len(rep.Hosts) - 1; i >= 0; i-- {
 		var one bytes.Buffer
 		if err := NewText(&one, TextOptions{Lang: DE}, labels).Host(&rep.Hosts[i]); err != nil {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -33,6 +34,10 @@ type Text struct {
 	p     printer
 	width int       // of the host column
 	at    time.Time // the run's time, for certificate dates of reports read from JSON
+	// colsDue: the header is written but the column titles are not yet;
+	// they wait for the first host (or the summary), so that the machine
+	// section can stand between the header line and the table.
+	colsDue bool
 }
 
 // Layout. The widest realistic line (the longest default host, four
@@ -80,8 +85,9 @@ func NewText(w io.Writer, o TextOptions, hosts []string) *Text {
 	return &Text{w: w, o: o, p: printer{o.Lang}, width: width}
 }
 
-// Header writes the identification line and the column titles. The time
-// is UTC so that tickets from different time zones compare.
+// Header writes the identification line; the column titles follow with the
+// first host or the summary, after the machine section if there is one. The
+// time is UTC so that tickets from different time zones compare.
 func (t *Text) Header(version, machine string, at time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -96,14 +102,72 @@ func (t *Text) Header(version, machine string, at time.Time) error {
 	if !at.IsZero() {
 		parts = append(parts, at.UTC().Format("2006-01-02 15:04:05")+" UTC")
 	}
-	var b strings.Builder
-	b.WriteString(strings.Join(parts, " · ") + "\n")
+	t.colsDue = true
+	_, err := io.WriteString(t.w, strings.Join(parts, " · ")+"\n")
+	return err
+}
+
+// columns returns the column titles when they are due, once.
+func (t *Text) columns() string {
+	if !t.colsDue {
+		return ""
+	}
+	t.colsDue = false
 	cols := padRight("", t.width) + "  " + strings.Join([]string{
 		padLeft("DNS", timeWidth), padLeft("TCP", timeWidth), padLeft("TLS", timeWidth), padLeft("HTTP", timeWidth),
 	}, timeGap)
-	b.WriteString(strings.TrimRight(cols, " ") + "\n")
+	return strings.TrimRight(cols, " ") + "\n"
+}
+
+// Machine writes the PC's prerequisites after the header, one line each
+// under a title, led by OK, WARN or INFO. It writes nothing for nil.
+func (t *Text) Machine(f *machine.Facts) error {
+	if f == nil || len(f.Checks) == 0 {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	if t.o.Lang == DE {
+		b.WriteString("Rechner:\n")
+	} else {
+		b.WriteString("Machine:\n")
+	}
+	for _, c := range f.Checks {
+		word := levelWord(c.Level)
+		msg := DescribeCheck(c, t.o.Lang)
+		if strings.TrimSpace(msg) == "" {
+			msg = c.Code
+		}
+		// Wrapped before colouring, as in Summary, so that escape codes
+		// do not count as columns.
+		var line strings.Builder
+		writeWrapped(&line, indent+padRight(word, verdictPad)+" ", indent+strings.Repeat(" ", verdictPad+1), strings.Fields(msg))
+		out := line.String()
+		if t.o.Color && word != levelInfo {
+			out = indent + t.colour(word, padRight(word, verdictPad)) + out[len(indent)+len(padRight(word, verdictPad)):]
+		}
+		b.WriteString(out)
+	}
+	b.WriteString("\n")
 	_, err := io.WriteString(t.w, b.String())
 	return err
+}
+
+// levelInfo is the level word of a plain fact; like OK and WARN it stays
+// English.
+const levelInfo = "INFO"
+
+func levelWord(l machine.Level) string {
+	switch l {
+	case machine.LevelOK:
+		return verdictOK
+	case machine.LevelWarn:
+		return verdictWarn
+	case machine.LevelInfo:
+		return levelInfo
+	}
+	return strings.ToUpper(string(l))
 }
 
 // Host writes one host's line, and under it what went wrong and what to do.
@@ -113,6 +177,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var b strings.Builder
+	b.WriteString(t.columns())
 	verdict := verdictOf(h)
 	line := padRight(Label(h.Host, h.Port), t.width) + "  " + strings.Join([]string{
 		padLeft(t.stageTime(h.DNS != nil, dnsMS(h)), timeWidth),
@@ -174,6 +239,7 @@ func (t *Text) Summary(rep *agent.Report) error {
 		units[len(units)-1] += "."
 	}
 	var b strings.Builder
+	b.WriteString(t.columns())
 	if c := rep.CaptivePortal; c != nil && c.Detected {
 		// A machine-level finding: it explains every failing host at once,
 		// so it stands right above the verdict.
@@ -208,6 +274,9 @@ func WriteText(w io.Writer, rep *agent.Report, o TextOptions) error {
 	}
 	t := NewText(w, o, labels)
 	if err := t.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+		return err
+	}
+	if err := t.Machine(rep.Prerequisites); err != nil {
 		return err
 	}
 	for i := range rep.Hosts {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/config"
+	pcmachine "github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/agent/report"
 	"github.com/pbprobe/pbprobe/probes"
 )
@@ -95,6 +96,10 @@ func runCheck(ctx context.Context, args []string, e env) int {
 		return probes.SystemProxies(host, port, e.getenv)
 	}
 	machine, _ := os.Hostname()
+	// The PC's prerequisites (registry and token reads, well under a
+	// millisecond) are known before any host, so that a live check shows
+	// them under its header.
+	prereq := pcmachine.Gather()
 	prober := probes.New(opts)
 	targets := cfg.Targets()
 	labels := make([]string, len(targets))
@@ -119,6 +124,9 @@ func runCheck(ctx context.Context, args []string, e env) int {
 	if live {
 		text = report.NewText(e.stdout, textOpts, labels)
 		writeErr = text.Header(evalOpts.Version, machine, start)
+		if err := text.Machine(&prereq); err != nil && writeErr == nil {
+			writeErr = err
+		}
 		// ProbeAll calls done one host at a time, so writing here is safe.
 		done = func(i int, r *probes.Result) {
 			hr := agent.EvaluateHost(cfg.Hosts[i], r, time.Now(), evalOpts)
@@ -138,6 +146,7 @@ func runCheck(ctx context.Context, args []string, e env) int {
 	}
 	rep := agent.Evaluate(cfg.Hosts, results, start, time.Since(start), evalOpts)
 	rep.CaptivePortal = portal
+	rep.Prerequisites = &prereq
 	report.Localize(&rep, lang)
 
 	switch {
