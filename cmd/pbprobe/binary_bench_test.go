@@ -25,18 +25,7 @@ func BenchmarkCheckBinary(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	w := probetest.NewWorld(b)
-	dir := b.TempDir()
-	system, public, err := w.WritePEMs(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tw := &testWorld{World: w, dir: dir, system: system, public: public}
-	var targets []probes.Target
-	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
-		targets = append(targets, w.Add(h+".pb.test", probetest.OK))
-	}
-	cfg := tw.config(b, 5*time.Second, targets...)
+	cfg := fiveHealthyHosts(b)
 
 	var maxRSS int64
 	for b.Loop() {
@@ -63,4 +52,16 @@ func buildRelease(tb testing.TB) string {
 		tb.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// fiveHealthyHosts is a test world with the five Password Boss names, all
+// ok, and the config file that points pbprobe at it.
+func fiveHealthyHosts(tb testing.TB) string {
+	tb.Helper()
+	w := newTestWorld(tb)
+	var targets []probes.Target
+	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
+		targets = append(targets, w.Add(h+".pb.test", probetest.OK))
+	}
+	return w.config(tb, 5*time.Second, targets...)
 }

@@ -25,7 +25,7 @@ type testWorld struct {
 	dir, system, public string
 }
 
-func newTestWorld(t *testing.T) *testWorld {
+func newTestWorld(t testing.TB) *testWorld {
 	t.Helper()
 	w := probetest.NewWorld(t)
 	dir := t.TempDir()

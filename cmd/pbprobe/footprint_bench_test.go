@@ -14,9 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/pbprobe/pbprobe/probes"
-	"github.com/pbprobe/pbprobe/probes/probetest"
 )
 
 // BenchmarkAgentIdleRSS starts the stripped release binary as `pbprobe run`
@@ -32,18 +29,7 @@ import (
 func BenchmarkAgentIdleRSS(b *testing.B) {
 	bin := buildRelease(b)
 
-	w := probetest.NewWorld(b)
-	dir := b.TempDir()
-	system, public, err := w.WritePEMs(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tw := &testWorld{World: w, dir: dir, system: system, public: public}
-	var targets []probes.Target
-	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
-		targets = append(targets, w.Add(h+".pb.test", probetest.OK))
-	}
-	cfg := tw.config(b, 5*time.Second, targets...)
+	cfg := fiveHealthyHosts(b)
 
 	addr := freeLoopbackAddr(b)
 	out := &lockedBuffer{}
@@ -65,9 +51,9 @@ func BenchmarkAgentIdleRSS(b *testing.B) {
 		<-p.done
 	})
 
-	ready := waitAllOK(b, "http://"+addr+"/status", len(targets), p, out)
+	ready := waitAllOK(b, "http://"+addr+"/status", 5, p, out)
 	if !ready {
-		b.Fatalf("no run showed all %d hosts ok within 10 s\n%s", len(targets), out)
+		b.Fatalf("no run showed all 5 hosts ok within 10 s\n%s", out)
 	}
 	readyAfter := time.Since(start)
 	// Idle is what the agent looks like for almost all of a 5 min
