@@ -261,7 +261,7 @@ func reasonDE(r probes.Reason, f *facts) (msg, hint string) {
 		if r == probes.ProxyTimeout {
 			what = fmt.Sprintf("nicht antwortet (gewartet: %s)", p.dur(f.proxyMS))
 		}
-		msg = fmt.Sprintf("Die Apps auf diesem PC gehen zu %s über %s, eingetragen in %s, der %s", f.host, f.proxyName(true), f.proxyWhere(true), what)
+		msg = fmt.Sprintf("Die Apps auf diesem PC gehen zu %s über %s, eingetragen in %s, der %s", f.host, f.proxyName("den Proxy"), f.proxyWhere(true), what)
 		if f.directOK {
 			msg += "; ohne den Proxy funktioniert der Host"
 		}
@@ -269,7 +269,7 @@ func reasonDE(r probes.Reason, f *facts) (msg, hint string) {
 			fmt.Sprintf("Korrigieren oder entfernen Sie %s, oder bringen Sie den Proxy wieder in Betrieb. Informieren Sie den Proxy-Administrator.", f.proxyWhere(true))
 
 	case probes.ProxyAuthRequired:
-		return fmt.Sprintf("%s verlangt eine Anmeldung (HTTP 407), bevor er zu %s verbindet; die Apps können sie möglicherweise nicht liefern.", capitalize(f.proxyName(true)), f.host),
+		return fmt.Sprintf("%s verlangt eine Anmeldung (HTTP 407), bevor er zu %s verbindet; die Apps können sie möglicherweise nicht liefern.", f.proxyName("Der Proxy"), f.host),
 			fmt.Sprintf("Nehmen Sie %s von der Proxy-Authentifizierung aus, oder lassen Sie die Benutzer bzw. das Computerkonto dieses PCs ohne Abfrage durch. Informieren Sie den Proxy-Administrator.", f.wild)
 
 	case probes.ProxyDenied:
@@ -277,7 +277,7 @@ func reasonDE(r probes.Reason, f *facts) (msg, hint string) {
 		if f.proxyServer != "" {
 			by = " (" + p.quote(f.proxyServer) + ")"
 		}
-		return fmt.Sprintf("%s%s verweigert Verbindungen zu %s auf Port %d%s.", capitalize(f.proxyName(true)), by, f.host, f.port, f.proxyStatusText()),
+		return fmt.Sprintf("%s%s verweigert Verbindungen zu %s auf Port %d%s.", f.proxyName("Der Proxy"), by, f.host, f.port, f.proxyStatusText()),
 			fmt.Sprintf("Erlauben Sie in den Regeln des Proxys CONNECT zu %s auf Port %d (gesperrte Kategorie, Portliste oder Sperrliste). Informieren Sie den Proxy-Administrator.", f.wild, f.port)
 
 	case probes.HTTPError:

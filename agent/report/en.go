@@ -258,7 +258,7 @@ func reasonEN(r probes.Reason, f *facts) (msg, hint string) {
 		if r == probes.ProxyTimeout {
 			what = fmt.Sprintf("does not answer (waited %s)", p.dur(f.proxyMS))
 		}
-		msg = fmt.Sprintf("The apps on this PC go to %s through %s, set in %s, which %s", f.host, f.proxyName(false), f.proxyWhere(false), what)
+		msg = fmt.Sprintf("The apps on this PC go to %s through %s, set in %s, which %s", f.host, f.proxyName("the proxy"), f.proxyWhere(false), what)
 		if f.directOK {
 			msg += "; without the proxy the host works"
 		}
@@ -266,7 +266,7 @@ func reasonEN(r probes.Reason, f *facts) (msg, hint string) {
 			fmt.Sprintf("Fix or remove %s, or bring the proxy back up. Tell whoever manages the proxy.", f.proxyWhere(false))
 
 	case probes.ProxyAuthRequired:
-		return fmt.Sprintf("%s wants a login (HTTP 407) before it connects to %s; the apps may not be able to give one.", capitalize(f.proxyName(false)), f.host),
+		return fmt.Sprintf("%s wants a login (HTTP 407) before it connects to %s; the apps may not be able to give one.", f.proxyName("The proxy"), f.host),
 			fmt.Sprintf("Exempt %s from proxy authentication, or let this PC's users or computer account through without a prompt. Tell whoever manages the proxy.", f.wild)
 
 	case probes.ProxyDenied:
@@ -274,7 +274,7 @@ func reasonEN(r probes.Reason, f *facts) (msg, hint string) {
 		if f.proxyServer != "" {
 			by = " (" + p.quote(f.proxyServer) + ")"
 		}
-		return fmt.Sprintf("%s%s refuses connections to %s on port %d%s.", capitalize(f.proxyName(false)), by, f.host, f.port, f.proxyStatusText()),
+		return fmt.Sprintf("%s%s refuses connections to %s on port %d%s.", f.proxyName("The proxy"), by, f.host, f.port, f.proxyStatusText()),
 			fmt.Sprintf("Allow CONNECT to %s on port %d in the proxy's rules (a blocked category, a port list or a deny list). Tell whoever manages the proxy.", f.wild, f.port)
 
 	case probes.HTTPError:

@@ -348,17 +348,13 @@ func (f *facts) proxyWhere(de bool) string {
 	return "the proxy setting"
 }
 
-// proxyName is "the proxy ADDRESS", or just "the proxy" when the report
-// does not say which.
-func (f *facts) proxyName(de bool) string {
-	name := "the proxy"
-	if de {
-		name = "den Proxy"
+// proxyName is the noun phrase for the proxy ("the proxy", "Der Proxy"),
+// with its address when the report has one.
+func (f *facts) proxyName(noun string) string {
+	if f.proxy == "" {
+		return noun
 	}
-	if f.proxy != "" {
-		name += " " + f.proxy
-	}
-	return name
+	return noun + " " + f.proxy
 }
 
 // proxyStatusText is " (HTTP 403)", or nothing when no answer is known.
@@ -367,14 +363,4 @@ func (f *facts) proxyStatusText() string {
 		return ""
 	}
 	return fmt.Sprintf(" (HTTP %d)", f.proxyStatus)
-}
-
-// capitalize upper-cases the first letter, for a name that starts a
-// sentence; German accusative "den Proxy" becomes nominative "Der Proxy".
-func capitalize(s string) string {
-	s = strings.Replace(s, "den Proxy", "der Proxy", 1)
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
