@@ -15,7 +15,7 @@ import (
 // RunHook is told about every finished run: the report before it (never
 // nil: before the first run every host is not_checked) and the new one.
 // Hooks run on the loop's goroutine, one after another; they must be quick.
-type RunHook func(prev, cur *Report)
+type RunHook func(prev, cur *Document)
 
 // Options configure an Agent.
 type Options struct {
@@ -49,7 +49,7 @@ type Agent struct {
 	cfg    *config.Config
 	prober Prober
 
-	latest  atomic.Pointer[Report]
+	latest  atomic.Pointer[Document]
 	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
 	runs    atomic.Uint64
 	wake    chan struct{} // a reload asks for a run now
@@ -96,7 +96,7 @@ func systemProxies(host string, port int) []probes.ProxySetting {
 }
 
 // notChecked is the report before any run: every host not_checked, not ready.
-func (a *Agent) notChecked(c *config.Config) *Report {
+func (a *Agent) notChecked(c *config.Config) *Document {
 	rep := Evaluate(c.Hosts, nil, time.Time{}, 0, a.evalOptions(c))
 	rep.CheckedAt = time.Time{}
 	return &rep
@@ -110,7 +110,7 @@ func (a *Agent) evalOptions(c *config.Config) EvalOptions {
 
 // Latest is the report of the last finished run. The report is shared:
 // callers must not modify it (copy it first, as Localize does).
-func (a *Agent) Latest() *Report { return a.latest.Load() }
+func (a *Agent) Latest() *Document { return a.latest.Load() }
 
 // Config is the config in force.
 func (a *Agent) Config() *config.Config {
@@ -195,7 +195,7 @@ func (a *Agent) nextDelay() time.Duration {
 // RunOnce probes every host once, stores the report and runs the hooks. A
 // run cut short by ctx is discarded: a half-finished run would report
 // healthy hosts as failed.
-func (a *Agent) RunOnce(ctx context.Context) *Report {
+func (a *Agent) RunOnce(ctx context.Context) *Document {
 	a.mu.Lock()
 	cfg, p := a.cfg, a.prober
 	a.mu.Unlock()

@@ -24,12 +24,12 @@ type EvalOptions struct {
 // Evaluate turns one run's results into the run document. results[i]
 // belongs to hosts[i]; a missing result (nil) is reported as not_checked,
 // which is not ok: readiness is never assumed.
-func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, took time.Duration, o EvalOptions) Report {
+func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, took time.Duration, o EvalOptions) Document {
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
 	}
-	rep := Report{
+	rep := Document{
 		Version:    o.Version,
 		Machine:    o.Machine,
 		CheckedAt:  start.UTC(),

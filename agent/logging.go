@@ -215,7 +215,7 @@ func LogRuns(l *zap.Logger) RunHook {
 		mu    sync.Mutex
 		state = map[hostKey]*hostLogState{}
 	)
-	return func(prev, cur *Report) {
+	return func(prev, cur *Document) {
 		if cur == nil {
 			return
 		}
@@ -412,7 +412,7 @@ func warningFields(h *HostReport, w Warning) []zap.Field {
 	return fs
 }
 
-func logReadiness(l *zap.Logger, prev, cur *Report, initial bool) {
+func logReadiness(l *zap.Logger, prev, cur *Document, initial bool) {
 	if !initial && prev.Ready == cur.Ready {
 		return
 	}

@@ -96,7 +96,7 @@ func logClockSkew(host string) *probes.Result {
 }
 
 // logRun is one run of the table: every host ok unless listed.
-func logRun(n int, override map[string]*probes.Result) *agent.Report {
+func logRun(n int, override map[string]*probes.Result) *agent.Document {
 	var rs []*probes.Result
 	for _, h := range logHosts {
 		r, ok := override[h]
@@ -111,7 +111,7 @@ func logRun(n int, override map[string]*probes.Result) *agent.Report {
 }
 
 // logNotChecked is the report an agent holds before its first run.
-func logNotChecked() *agent.Report {
+func logNotChecked() *agent.Document {
 	rep := agent.Evaluate(logTable(), nil, time.Time{}, 0, agent.EvalOptions{})
 	rep.CheckedAt = time.Time{}
 	return &rep

@@ -74,7 +74,7 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 }
 
 // Observe is the agent hook that feeds the histogram and the counter.
-func (m *Metrics) Observe(_, cur *Report) {
+func (m *Metrics) Observe(_, cur *Document) {
 	for i := range cur.Hosts {
 		h := &cur.Hosts[i]
 		port := strconv.Itoa(h.Port)
@@ -148,7 +148,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 
 // clockSkew is the median skew over the hosts whose servers sent a Date:
 // one server with a wrong clock must not make the PC look wrong.
-func clockSkew(rep *Report) (float64, bool) {
+func clockSkew(rep *Document) (float64, bool) {
 	var s []float64
 	for i := range rep.Hosts {
 		if h := rep.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {

@@ -26,7 +26,7 @@ type ServerOptions struct {
 	Gatherer prometheus.Gatherer
 	// WriteStatus renders the /status document; the caller chooses the
 	// language of its prose (the agent itself writes none).
-	WriteStatus func(w io.Writer, rep *Report) error
+	WriteStatus func(w io.Writer, rep *Document) error
 	// Reload, when not nil, is served as POST /-/reload (off unless the
 	// operator enables it: it lets anyone who can reach the port reload).
 	Reload  func() error

@@ -209,7 +209,7 @@ func runSoak(b *testing.B, world *soakWorld, cycles int) soakResult {
 	)
 	pause, resume := make(chan struct{}), make(chan struct{})
 	total := int64(soakWarmCycles + cycles)
-	check := func(_, cur *agent.Report) {
+	check := func(_, cur *agent.Document) {
 		for i := range cur.Hosts {
 			h := &cur.Hosts[i]
 			if !h.OK && failure.Load() == nil {
@@ -249,7 +249,7 @@ func runSoak(b *testing.B, world *soakWorld, cycles int) soakResult {
 	a, err := agent.New(agent.Options{
 		Config:    cfg,
 		NewProber: func(*config.Config) (agent.Prober, error) { return probes.New(opts), nil },
-		Hooks:     []agent.RunHook{func(prev, cur *agent.Report) { metrics.Observe(prev, cur) }, check},
+		Hooks:     []agent.RunHook{func(prev, cur *agent.Document) { metrics.Observe(prev, cur) }, check},
 	})
 	if err != nil {
 		b.Fatalf("agent.New with a %s interval: %v", soakInterval, err)
@@ -460,7 +460,7 @@ func scrapeMetrics(b *testing.B, a *agent.Agent, m *agent.Metrics) scrapeStats {
 	h, err := agent.NewHandler(agent.ServerOptions{
 		Agent:       a,
 		Gatherer:    reg,
-		WriteStatus: func(w io.Writer, rep *agent.Report) error { return json.NewEncoder(w).Encode(rep) },
+		WriteStatus: func(w io.Writer, rep *agent.Document) error { return json.NewEncoder(w).Encode(rep) },
 		Version:     "soak",
 		Started:     time.Now(),
 		Logger:      logger,

@@ -37,7 +37,7 @@ func DescribeWarning(w agent.Warning, lang Lang) string {
 // Localize fills Message and Hint of every host and Message of every
 // warning, in place, so that the JSON document carries the same words as
 // the text.
-func Localize(rep *agent.Report, lang Lang) {
+func Localize(rep *agent.Document, lang Lang) {
 	if c := rep.CaptivePortal; c != nil && c.Detected {
 		local := *c
 		local.Message, local.Hint = DescribeCaptive(c, lang)

@@ -60,7 +60,7 @@ func checkGerman(t *testing.T, what, s string) {
 }
 
 // hostFor finds the fixture host of a reason in the every-reason report.
-func hostFor(t *testing.T, rep *agent.Report, r probes.Reason) *agent.HostReport {
+func hostFor(t *testing.T, rep *agent.Document, r probes.Reason) *agent.HostReport {
 	t.Helper()
 	for i := range rep.Hosts {
 		if rep.Hosts[i].Reason == r {
@@ -201,7 +201,7 @@ func TestDescribeFromJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back agent.Report
+	var back agent.Document
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package report turns the run document (agent.Report) into words for
+// Package report turns the run document (agent.Document) into words for
 // people: a message and a remediation hint per host in English or German,
 // the text of `pbprobe check`, and the JSON document of /status.
 //

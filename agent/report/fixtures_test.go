@@ -136,7 +136,7 @@ func ok(host string, dnsMS, tcpMS, tlsMS, httpMS float64, ip string) *probes.Res
 
 // evaluate runs the real evaluation with the default thresholds. Hosts
 // without a result are reported as not checked.
-func evaluate(names []string, results []*probes.Result, took time.Duration) *agent.Report {
+func evaluate(names []string, results []*probes.Result, took time.Duration) *agent.Document {
 	hosts := make([]config.Host, len(names))
 	for i, n := range names {
 		hosts[i] = config.Host{Host: n, Port: 443, Required: true}
@@ -153,7 +153,7 @@ func evaluate(names []string, results []*probes.Result, took time.Duration) *age
 
 // mixedReport is a typical onboarding: two hosts fine (one with warnings),
 // an inspection proxy, a firewall drop and a DNS filter.
-func mixedReport() *agent.Report {
+func mixedReport() *agent.Document {
 	warned := resolved(updates, 11.8, "NOERROR", "2001:db8:20::20", "203.0.113.20")
 	connect(warned, 269.7,
 		try{"[2001:db8:20::20]:443", probes.TCPOutTimeout, 1269.9},
@@ -191,7 +191,7 @@ func mixedReport() *agent.Report {
 
 // everyReasonReport has one host per reason, in probes.Reasons() order, so
 // that the goldens show every message and hint in context.
-func everyReasonReport() *agent.Report {
+func everyReasonReport() *agent.Document {
 	five := []string{api, updates, updates2, portal, app}
 	var names []string
 	var results []*probes.Result

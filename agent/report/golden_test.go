@@ -36,7 +36,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 var reports = []struct {
 	name  string
-	build func() *agent.Report
+	build func() *agent.Document
 }{
 	{"mixed", mixedReport},
 	{"every_reason", everyReasonReport},
@@ -169,7 +169,7 @@ func TestTextHostStandsAlone(t *testing.T) {
 
 func TestWriteJSONNeverNull(t *testing.T) {
 	t.Parallel()
-	rep := &agent.Report{Version: "1.0.0", Hosts: []agent.HostReport{{Host: api, Port: 443, Reason: "not_checked"}}}
+	rep := &agent.Document{Version: "1.0.0", Hosts: []agent.HostReport{{Host: api, Port: 443, Reason: "not_checked"}}}
 	var b bytes.Buffer
 	if err := WriteJSON(&b, rep); err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func TestWriteJSONNeverNull(t *testing.T) {
 		t.Error("no trailing newline")
 	}
 	b.Reset()
-	if err := WriteJSON(&b, &agent.Report{}); err != nil {
+	if err := WriteJSON(&b, &agent.Document{}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(b.Bytes(), []byte(`"hosts": []`)) {

@@ -11,7 +11,7 @@ import (
 // by two spaces with a trailing newline. Localize first for the message and
 // hint fields. Empty host and warning lists are written as [] rather than
 // null, so that consumers can iterate without a check.
-func WriteJSON(w io.Writer, rep *agent.Report) error {
+func WriteJSON(w io.Writer, rep *agent.Document) error {
 	out := *rep
 	out.Hosts = make([]agent.HostReport, len(rep.Hosts))
 	for i, h := range rep.Hosts {

@@ -212,7 +212,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 
 // Summary writes the verdict of the whole run: ready or not, and which
 // required hosts stand in the way.
-func (t *Text) Summary(rep *agent.Report) error {
+func (t *Text) Summary(rep *agent.Document) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var s summary
@@ -267,7 +267,7 @@ func (t *Text) Summary(rep *agent.Report) error {
 
 // WriteText writes a whole report in table order: what `pbprobe check`
 // prints when it does not stream, and what a ticket gets.
-func WriteText(w io.Writer, rep *agent.Report, o TextOptions) error {
+func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
 	labels := make([]string, len(rep.Hosts))
 	for i, h := range rep.Hosts {
 		labels[i] = Label(h.Host, h.Port)

@@ -41,7 +41,7 @@ func TransitionHook(l kservice.Logger) agent.RunHook {
 		mu        sync.Mutex
 		downSince = map[string]time.Time{}
 	)
-	return func(prev, cur *agent.Report) {
+	return func(prev, cur *agent.Document) {
 		if cur == nil {
 			return
 		}

@@ -43,8 +43,8 @@ var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 // report builds a run at minute m: "ok" for a host that is up, a reason
 // code for one that is down.
-func report(m int, states map[string]probes.Reason) *agent.Report {
-	r := &agent.Report{CheckedAt: t0.Add(time.Duration(m) * time.Minute)}
+func report(m int, states map[string]probes.Reason) *agent.Document {
+	r := &agent.Document{CheckedAt: t0.Add(time.Duration(m) * time.Minute)}
 	for _, host := range []string{"api.pb.test", "portal.pb.test"} {
 		reason, ok := states[host]
 		if !ok {
@@ -92,7 +92,7 @@ func TestTransitionHook(t *testing.T) {
 	t.Run("syslog", func(t *testing.T) {
 		r := &recorder{}
 		hook := TransitionHook(r)
-		var prev *agent.Report
+		var prev *agent.Document
 		for i, run := range runs {
 			cur := report(i, run.states)
 			r.lines = nil

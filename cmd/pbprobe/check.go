@@ -169,7 +169,7 @@ func runCheck(ctx context.Context, args []string, e env) int {
 // exitCode maps a verdict to the exit code scheme. Nagios plugins report
 // OK/WARNING/CRITICAL, so there warnings get their own code; by default
 // warnings never change the exit code.
-func exitCode(rep *agent.Report, scheme string) int {
+func exitCode(rep *agent.Document, scheme string) int {
 	if scheme != "nagios" {
 		if rep.Ready {
 			return exitReady

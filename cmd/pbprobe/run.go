@@ -173,7 +173,7 @@ func startAgent(ctx context.Context, f runFlags, console io.Writer, getenv func(
 		Config: cfg,
 		Eval:   agent.EvalOptions{Version: programVersion(), Machine: machine},
 		Hooks: append([]agent.RunHook{
-			func(prev, cur *agent.Report) { metrics.Observe(prev, cur) },
+			func(prev, cur *agent.Document) { metrics.Observe(prev, cur) },
 			agent.LogRuns(logger),
 		}, f.hooks...),
 	})
@@ -211,7 +211,7 @@ func startAgent(ctx context.Context, f runFlags, console io.Writer, getenv func(
 	h, err := agent.NewHandler(agent.ServerOptions{
 		Agent:    a,
 		Gatherer: reg,
-		WriteStatus: func(w io.Writer, rep *agent.Report) error {
+		WriteStatus: func(w io.Writer, rep *agent.Document) error {
 			local := *rep
 			local.Hosts = append([]agent.HostReport(nil), rep.Hosts...)
 			report.Localize(&local, lang)

@@ -59,7 +59,7 @@ func runStatus(ctx context.Context, args []string, e env) int {
 	return exitCode(rep, "default")
 }
 
-func fetchStatus(ctx context.Context, url string) (*agent.Report, error) {
+func fetchStatus(ctx context.Context, url string) (*agent.Document, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -74,7 +74,7 @@ func fetchStatus(ctx context.Context, url string) (*agent.Report, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: %s", url, resp.Status)
 	}
-	var rep agent.Report
+	var rep agent.Document
 	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
 		return nil, fmt.Errorf("%s: not a status document: %w", url, err)
 	}

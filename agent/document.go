@@ -7,10 +7,10 @@ import (
 	"github.com/pbprobe/pbprobe/probes"
 )
 
-// Report is the run document: one evaluated run over the host table. It is
+// Document is the run document: one evaluated run over the host table. It is
 // the single source of truth that `check`, /status, metrics and logs render.
 // Its JSON form is a stable contract (DESIGN.md, "Check output").
-type Report struct {
+type Document struct {
 	Version    string       `json:"version"`
 	Machine    string       `json:"machine"`
 	CheckedAt  time.Time    `json:"checked_at"`
