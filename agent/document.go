@@ -27,13 +27,15 @@ type Document struct {
 
 // CaptiveView is the JSON view of the captive-portal check.
 type CaptiveView struct {
-	URL      string  `json:"url"`
-	Detected bool    `json:"detected"`
-	Why      string  `json:"why,omitempty"` // technical, English
-	Status   int     `json:"status,omitempty"`
-	Location string  `json:"location,omitempty"`
-	MS       float64 `json:"ms"`
-	Error    string  `json:"error,omitempty"`
+	URL      string `json:"url"`
+	Detected bool   `json:"detected"`
+	Why      string `json:"why,omitempty"` // technical, English
+	// Kind is how the portal gave itself away, as data.
+	Kind     probes.CaptiveKind `json:"kind,omitempty"`
+	Status   int                `json:"status,omitempty"`
+	Location string             `json:"location,omitempty"`
+	MS       float64            `json:"ms"`
+	Error    string             `json:"error,omitempty"`
 	// Message and Hint are filled by renderers, in a language.
 	Message string `json:"message,omitempty"`
 	Hint    string `json:"hint,omitempty"`
@@ -61,10 +63,9 @@ type HostReport struct {
 	Proxy    *ProxyView  `json:"proxy,omitempty"`
 	Direct   *DirectView `json:"direct,omitempty"`
 	Warnings []Warning   `json:"warnings"`
-
-	// Result is the raw probe result the view was built from, for renderers
-	// that need more facts than the JSON carries.
-	Result *probes.Result `json:"-"`
+	// At is the PC's clock when this host's probe started: what its
+	// certificate dates were checked against.
+	At time.Time `json:"checked_at,omitzero"`
 }
 
 // DNSView is the JSON view of the DNS stage.
@@ -75,17 +76,19 @@ type DNSView struct {
 	Transport string   `json:"transport,omitempty"`
 	Addresses []string `json:"addresses"`
 	Sinkholed []string `json:"sinkholed,omitempty"`
+	// Resolvers are every server asked, in order, ports included.
+	Resolvers []string `json:"resolvers,omitempty"`
 }
 
 // TCPView is the JSON view of the TCP stage.
 type TCPView struct {
-	MS       float64      `json:"ms"`
-	Address  string       `json:"address,omitempty"`
-	Attempts []TCPAttempt `json:"attempts,omitempty"`
+	MS       float64       `json:"ms"`
+	Address  string        `json:"address,omitempty"`
+	Attempts []AttemptView `json:"attempts,omitempty"`
 }
 
-// TCPAttempt is one connect attempt in the JSON view.
-type TCPAttempt struct {
+// AttemptView is one connect attempt (probes.TCPAttempt) in the document.
+type AttemptView struct {
 	Address string  `json:"address"`
 	Outcome string  `json:"outcome"`
 	MS      float64 `json:"ms"`
@@ -93,22 +96,35 @@ type TCPAttempt struct {
 
 // TLSView is the JSON view of the TLS stage.
 type TLSView struct {
-	MS            float64   `json:"ms"`
-	Version       string    `json:"version,omitempty"`
-	Cipher        string    `json:"cipher,omitempty"`
-	Subject       string    `json:"subject,omitempty"`
-	Issuer        string    `json:"issuer,omitempty"`
-	IssuerOrg     string    `json:"issuer_org,omitempty"`
-	NotBefore     time.Time `json:"not_before,omitzero"`
-	NotAfter      time.Time `json:"not_after,omitzero"`
-	Chain         []string  `json:"chain,omitempty"`
-	SHA256        string    `json:"sha256,omitempty"`
-	SystemTrusted bool      `json:"system_trusted"`
-	PublicTrusted *bool     `json:"public_trusted,omitempty"`
-	Intercepted   bool      `json:"intercepted"`
+	MS        float64   `json:"ms"`
+	Version   string    `json:"version,omitempty"`
+	Cipher    string    `json:"cipher,omitempty"`
+	Subject   string    `json:"subject,omitempty"`
+	Issuer    string    `json:"issuer,omitempty"`
+	IssuerOrg string    `json:"issuer_org,omitempty"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+	NotAfter  time.Time `json:"not_after,omitzero"`
+	Chain     []string  `json:"chain,omitempty"`
+	// Names are the DNS names the leaf is valid for.
+	Names []string `json:"names,omitempty"`
+	// Certs are the presented certificates, leaf first, with their dates:
+	// what names the one that is out of date.
+	Certs         []CertView `json:"certificates,omitempty"`
+	SHA256        string     `json:"sha256,omitempty"`
+	SystemTrusted bool       `json:"system_trusted"`
+	PublicTrusted *bool      `json:"public_trusted,omitempty"`
+	Intercepted   bool       `json:"intercepted"`
 	// Resumed: the agent resumed an earlier TLS session; the certificate
 	// facts are those of the session's full handshake.
 	Resumed bool `json:"resumed,omitempty"`
+}
+
+// CertView is one presented certificate in the document.
+type CertView struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer,omitempty"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+	NotAfter  time.Time `json:"not_after,omitzero"`
 }
 
 // ProxyView is the JSON view of the proxy hop.
@@ -137,8 +153,13 @@ type HTTPView struct {
 	// in seconds (positive: the PC is ahead).
 	Date       time.Time `json:"date,omitzero"`
 	ClockSkewS float64   `json:"clock_skew_s"`
-	BlockedBy  string    `json:"blocked_by,omitempty"`
-	Location   string    `json:"location,omitempty"`
+	// BlockedBy is a technical one-liner (English, like error) of what
+	// answered instead of the service; BlockKind and BlockName are the
+	// same as data, which the words for people are made from.
+	BlockedBy string           `json:"blocked_by,omitempty"`
+	BlockKind probes.BlockKind `json:"block_kind,omitempty"`
+	BlockName string           `json:"block_name,omitempty"`
+	Location  string           `json:"location,omitempty"`
 }
 
 // WarningCode names a condition that is worth knowing but does not change

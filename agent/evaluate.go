@@ -3,6 +3,7 @@ package agent
 import (
 	"crypto/tls"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent/config"
@@ -54,13 +55,16 @@ func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, to
 // EvaluateHost is the verdict on one host, for renderers that show hosts as
 // they finish; Evaluate uses it for every host of a run.
 func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions) HostReport {
-	hr := HostReport{Host: h.Host, Port: h.Port, Required: h.Required, Warnings: []Warning{}, Result: r}
+	hr := HostReport{Host: h.Host, Port: h.Port, Required: h.Required, Warnings: []Warning{}}
 	if r == nil {
 		hr.Reason = probes.NotChecked
 		return hr
 	}
 	hr.Reason = r.Reason
 	hr.Stage = r.Stage()
+	if !r.Start.IsZero() {
+		hr.At = r.Start.UTC()
+	}
 	hr.OK = r.Reason.OK()
 	if r.Err != nil {
 		hr.Error = r.Err.Error()
@@ -143,10 +147,16 @@ func dnsView(d *probes.DNSResult) *DNSView {
 	if d == nil {
 		return nil
 	}
-	return &DNSView{
+	v := &DNSView{
 		MS: ms(d.Duration), Rcode: d.Rcode, Resolver: d.Resolver, Transport: d.Transport,
 		Addresses: addrStrings(d.Addresses), Sinkholed: addrStrings(d.Sinkholed),
 	}
+	for _, q := range d.Queries {
+		if q.Resolver != "" && !slices.Contains(v.Resolvers, q.Resolver) {
+			v.Resolvers = append(v.Resolvers, q.Resolver)
+		}
+	}
+	return v
 }
 
 func tcpView(t *probes.TCPResult) *TCPView {
@@ -158,7 +168,7 @@ func tcpView(t *probes.TCPResult) *TCPView {
 		v.Address = t.Address.String()
 	}
 	for _, a := range t.Attempts {
-		v.Attempts = append(v.Attempts, TCPAttempt{Address: a.Address.String(), Outcome: string(a.Outcome), MS: ms(a.Duration)})
+		v.Attempts = append(v.Attempts, AttemptView{Address: a.Address.String(), Outcome: string(a.Outcome), MS: ms(a.Duration)})
 	}
 	return v
 }
@@ -175,9 +185,11 @@ func tlsView(t *probes.TLSResult) *TLSView {
 	if leaf := t.Leaf(); leaf != nil {
 		v.Subject, v.Issuer, v.IssuerOrg = leaf.Subject, leaf.Issuer, leaf.IssuerOrg
 		v.NotBefore, v.NotAfter, v.SHA256 = leaf.NotBefore.UTC(), leaf.NotAfter.UTC(), leaf.SHA256
+		v.Names = leaf.DNSNames
 	}
 	for _, c := range t.Chain {
 		v.Chain = append(v.Chain, c.Subject)
+		v.Certs = append(v.Certs, CertView{Subject: c.Subject, Issuer: c.Issuer, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC()})
 	}
 	return v
 }
@@ -187,7 +199,7 @@ func httpView(h *probes.HTTPResult) *HTTPView {
 		return nil
 	}
 	v := &HTTPView{MS: ms(h.Duration), Status: h.Status, Server: h.Server, ClockSkewS: h.ClockSkew.Seconds(),
-		BlockedBy: h.BlockedBy, Location: h.Location}
+		BlockedBy: h.Block.String(), BlockKind: h.Block.Kind, BlockName: h.Block.Name, Location: h.Location}
 	if !h.Date.IsZero() {
 		v.Date = h.Date.UTC()
 	}

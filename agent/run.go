@@ -53,7 +53,7 @@ func CheckCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveVie
 		return nil
 	}
 	r := cc.CaptivePortal(ctx, url, expect)
-	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
+	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why(), Kind: r.Kind, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
 	if r.Err != nil {
 		v.Error = r.Err.Error()
 	}

@@ -17,10 +17,9 @@ type CaptiveResult struct {
 	Duration time.Duration
 	Status   int
 	Location string
-	// Detected: something answered in the URL's place (a redirect, a
-	// network-login demand, a different page). Why says which, in English.
+	// Detected: something answered in the URL's place; Kind says how.
 	Detected bool
-	Why      string
+	Kind     CaptiveKind
 	// Err is set when no answer came at all; that is not a portal.
 	Err error
 }
@@ -53,22 +52,52 @@ func (p *Prober) CaptivePortal(ctx context.Context, url, expect string) *Captive
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, httpBodyLimit))
 	res.Status, res.Location = resp.StatusCode, resp.Header.Get("Location")
-	res.Detected, res.Why = judgeCaptive(resp.StatusCode, res.Location, string(body), expect)
+	res.Kind = judgeCaptive(resp.StatusCode, string(body), expect)
+	res.Detected = res.Kind != CaptiveNone
 	return res
+}
+
+// CaptiveKind is how a portal gave itself away. The values are stable
+// tokens; the words for people are the report's.
+type CaptiveKind string
+
+// Captive kinds.
+const (
+	CaptiveNone         CaptiveKind = ""
+	CaptiveRedirect     CaptiveKind = "redirect"      // 3xx; Location says where
+	CaptiveNetworkLogin CaptiveKind = "network_login" // 511
+	CaptiveStatus       CaptiveKind = "status"        // another status than 2xx
+	CaptiveContent      CaptiveKind = "content"       // 2xx with a different page
+)
+
+// Why is a technical one-liner for logs and the JSON's why, English like
+// an error message.
+func (r *CaptiveResult) Why() string {
+	switch r.Kind {
+	case CaptiveRedirect:
+		return fmt.Sprintf("redirected to %s (HTTP %d)", r.Location, r.Status)
+	case CaptiveNetworkLogin:
+		return "a network login is required (HTTP 511)"
+	case CaptiveStatus:
+		return fmt.Sprintf("answered HTTP %d instead of the expected page", r.Status)
+	case CaptiveContent:
+		return "answered with a different page than expected"
+	}
+	return ""
 }
 
 // judgeCaptive decides whether an answer to the known URL came from a
 // portal rather than from the URL's server.
-func judgeCaptive(status int, location, body, expect string) (bool, string) {
+func judgeCaptive(status int, body, expect string) CaptiveKind {
 	switch {
 	case status >= 300 && status < 400:
-		return true, fmt.Sprintf("redirected to %s (HTTP %d)", location, status)
+		return CaptiveRedirect
 	case status == http.StatusNetworkAuthenticationRequired:
-		return true, "a network login is required (HTTP 511)"
+		return CaptiveNetworkLogin
 	case status < 200 || status > 299:
-		return true, fmt.Sprintf("answered HTTP %d instead of the expected page", status)
+		return CaptiveStatus
 	case expect != "" && strings.TrimSpace(body) != strings.TrimSpace(expect):
-		return true, "answered with a different page than expected"
+		return CaptiveContent
 	}
-	return false, ""
+	return CaptiveNone
 }

@@ -56,7 +56,7 @@ func TestCaptivePortal(t *testing.T) {
 			t.Parallel()
 			r := p.CaptivePortal(context.Background(), tc.url, tc.expect)
 			if r.Detected != tc.detected || (r.Err != nil) != tc.err {
-				t.Errorf("detected %v (%s) err %v; want detected %v err %v", r.Detected, r.Why, r.Err, tc.detected, tc.err)
+				t.Errorf("detected %v (%s) err %v; want detected %v err %v", r.Detected, r.Why(), r.Err, tc.detected, tc.err)
 			}
 		})
 	}

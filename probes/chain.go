@@ -188,9 +188,9 @@ func (p *Prober) httpStage(ctx context.Context, t Target, tc *tls.Conn, res *Res
 	case res.Reason != ReasonOK:
 	case err != nil:
 		res.Reason, res.Err = HTTPError, err
-	case h.BlockedBy != "":
+	case h.Block.Kind != BlockNone:
 		res.Reason = HTTPBlocked
-		res.Err = fmt.Errorf("http %s: answered by %s", t.Host, h.BlockedBy)
+		res.Err = fmt.Errorf("http %s: answered by %s", t.Host, h.Block)
 	}
 }
 

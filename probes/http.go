@@ -33,9 +33,56 @@ type HTTPResult struct {
 	// ClockSkew is the PC's clock minus the server's (positive: the PC is
 	// ahead), measured at the moment the answer arrived; zero without Date.
 	ClockSkew time.Duration
-	// BlockedBy names what answered instead of the service, when the answer
-	// is a block page, a login page or a redirect away from the service.
-	BlockedBy string
+	// Block says what answered instead of the service, when the answer is
+	// a block page, a login demand or a redirect away from the service;
+	// its Kind is empty when the service itself answered.
+	Block Block
+}
+
+// BlockKind names what answered in the service's place. The values are
+// stable tokens (JSON block_kind); the words for people are the report's.
+type BlockKind string
+
+// Block kinds, from the most certain (the status says it) to the least (a
+// page that reads like a block page).
+const (
+	BlockNone         BlockKind = ""
+	BlockNetworkLogin BlockKind = "network_login" // 511: a captive portal wants a sign-in
+	BlockProxyLogin   BlockKind = "proxy_login"   // 407: a proxy wants a login
+	BlockRedirect     BlockKind = "redirect"      // a redirect to another site; Name is its host
+	BlockFilterServer BlockKind = "filter_server" // the Server header names a filter; Name is the header
+	BlockVendorPage   BlockKind = "vendor_page"   // the page names a filter vendor; Name is the vendor word
+	BlockPage         BlockKind = "block_page"    // the page reads like a block page
+)
+
+// Block is what answered instead of the service.
+type Block struct {
+	Kind BlockKind
+	// Name is the redirect's host, the Server header or the vendor word,
+	// as the kind says; it comes from the network, so renderers quote it.
+	Name string
+	// Status is the HTTP status of the answer.
+	Status int
+}
+
+// String is a technical one-liner for logs and the JSON's blocked_by,
+// English like an error message; people read the report's words.
+func (b Block) String() string {
+	switch b.Kind {
+	case BlockNone:
+		return ""
+	case BlockNetworkLogin:
+		return "a network login (HTTP 511)"
+	case BlockProxyLogin:
+		return "a proxy that wants a login (HTTP 407)"
+	case BlockRedirect:
+		return fmt.Sprintf("a redirect to %s (HTTP %d)", b.Name, b.Status)
+	case BlockFilterServer:
+		return fmt.Sprintf("%q (HTTP %d)", b.Name, b.Status)
+	case BlockVendorPage:
+		return fmt.Sprintf("a %s block page (HTTP %d)", b.Name, b.Status)
+	}
+	return fmt.Sprintf("a block page (HTTP %d)", b.Status)
 }
 
 // httpCheck sends GET / and reads the head and a little of the body. It runs
@@ -79,7 +126,7 @@ func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPR
 	if suspicious(resp.StatusCode) {
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, httpBodyLimit))
 	}
-	res.BlockedBy = blockedBy(t.Host, resp.StatusCode, resp.Header, body)
+	res.Block = blockOf(t.Host, resp.StatusCode, resp.Header, body)
 	return res, nil
 }
 
@@ -114,45 +161,51 @@ func blockPhrases() []string {
 	}
 }
 
-// blockedBy decides whether an answer came from something in the path
+// blockOf decides whether an answer came from something in the path
 // rather than from the service: a login demand (511, 407), a redirect to
 // another site, or a 403/451/200 that names a filter vendor or reads like a
 // block page. Any other answer, 404 or 401 included, is the service talking.
-func blockedBy(host string, status int, h http.Header, body []byte) string {
-	server := strings.ToLower(h.Get("Server"))
-	text := strings.ToLower(string(body))
+func blockOf(host string, status int, h http.Header, body []byte) Block {
 	switch {
 	case status == http.StatusNetworkAuthenticationRequired:
-		return "a network login (HTTP 511)"
+		return Block{Kind: BlockNetworkLogin, Status: status}
 	case status == http.StatusProxyAuthRequired:
-		return "a proxy that wants a login (HTTP 407)"
+		return Block{Kind: BlockProxyLogin, Status: status}
 	case status >= 300 && status < 400:
 		loc, err := url.Parse(h.Get("Location"))
 		if err != nil || loc.Hostname() == "" || sameSite(loc.Hostname(), host) {
-			return ""
+			return Block{}
 		}
-		return fmt.Sprintf("a redirect to %s (HTTP %d)", loc.Hostname(), status)
+		return Block{Kind: BlockRedirect, Name: loc.Hostname(), Status: status}
 	case status == http.StatusForbidden || status == http.StatusUnavailableForLegalReasons || status == http.StatusOK:
-		for _, v := range blockVendors() {
-			if strings.Contains(server, v) {
-				return fmt.Sprintf("%q (HTTP %d)", h.Get("Server"), status)
-			}
-		}
-		if status == http.StatusOK {
-			return "" // the service's own pages may say anything
-		}
-		for _, v := range blockVendors() {
-			if strings.Contains(text, v) {
-				return fmt.Sprintf("a %s block page (HTTP %d)", v, status)
-			}
-		}
-		for _, ph := range blockPhrases() {
-			if strings.Contains(text, ph) {
-				return fmt.Sprintf("a block page (HTTP %d)", status)
-			}
+		return pageBlock(status, h.Get("Server"), body)
+	}
+	return Block{}
+}
+
+// pageBlock judges a 403, 451 or 200 by its Server header and its page.
+func pageBlock(status int, server string, body []byte) Block {
+	lserver := strings.ToLower(server)
+	for _, v := range blockVendors() {
+		if strings.Contains(lserver, v) {
+			return Block{Kind: BlockFilterServer, Name: server, Status: status}
 		}
 	}
-	return ""
+	if status == http.StatusOK {
+		return Block{} // the service's own pages may say anything
+	}
+	text := strings.ToLower(string(body))
+	for _, v := range blockVendors() {
+		if strings.Contains(text, v) {
+			return Block{Kind: BlockVendorPage, Name: v, Status: status}
+		}
+	}
+	for _, ph := range blockPhrases() {
+		if strings.Contains(text, ph) {
+			return Block{Kind: BlockPage, Status: status}
+		}
+	}
+	return Block{}
 }
 
 // sameSite reports whether two names share their last two labels: a

@@ -286,8 +286,9 @@ func TestClockSkewVariants(t *testing.T) {
 	}
 }
 
-// Every form of the probe's BlockedBy is worded in both languages; the
-// German never shows the probe's English except as a quoted name.
+// Every block kind is worded in both languages, and so is a kind this
+// version does not know (quoted as the probe described it); the German
+// never shows the probe's English except as a quoted name.
 func TestHTTPBlockedVariants(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -295,17 +296,17 @@ func TestHTTPBlockedVariants(t *testing.T) {
 		en, de string
 		hint   string // in the English hint
 	}{
-		{agent.HTTPView{Status: 302, Location: "https://login.hotel.example/portal?mac=1", BlockedBy: "a redirect to login.hotel.example (HTTP 302)"},
+		{agent.HTTPView{Status: 302, Location: "https://login.hotel.example/portal?mac=1", BlockedBy: "a redirect to login.hotel.example (HTTP 302)", BlockKind: probes.BlockRedirect, BlockName: "login.hotel.example"},
 			"a redirect to login.hotel.example (HTTP 302)", "eine Weiterleitung zu login.hotel.example (HTTP 302)", "if login.hotel.example shows a sign-in page"},
-		{agent.HTTPView{Status: 511, BlockedBy: "a network login (HTTP 511)"},
+		{agent.HTTPView{Status: 511, BlockedBy: "a network login (HTTP 511)", BlockKind: probes.BlockNetworkLogin},
 			"a network login (HTTP 511)", "eine Netzwerk-Anmeldung (HTTP 511)", "portal"},
-		{agent.HTTPView{Status: 407, Server: "squid/5.7", BlockedBy: "a proxy that wants a login (HTTP 407)"},
+		{agent.HTTPView{Status: 407, Server: "squid/5.7", BlockedBy: "a proxy that wants a login (HTTP 407)", BlockKind: probes.BlockProxyLogin},
 			"a proxy that wants a login (HTTP 407)", "ein Proxy, der eine Anmeldung verlangt (HTTP 407)", "proxy admin"},
-		{agent.HTTPView{Status: 403, Server: "Sophos", BlockedBy: `"Sophos" (HTTP 403)`},
+		{agent.HTTPView{Status: 403, Server: "Sophos", BlockedBy: `"Sophos" (HTTP 403)`, BlockKind: probes.BlockFilterServer, BlockName: "Sophos"},
 			"'Sophos' (HTTP 403)", "„Sophos“ (HTTP 403)", "answered as 'Sophos'"},
-		{agent.HTTPView{Status: 403, Server: "nginx", BlockedBy: "a zscaler block page (HTTP 403)"},
+		{agent.HTTPView{Status: 403, Server: "nginx", BlockedBy: "a zscaler block page (HTTP 403)", BlockKind: probes.BlockVendorPage, BlockName: "zscaler"},
 			"a block page naming 'zscaler' (HTTP 403)", "eine Sperrseite, die „zscaler“ nennt (HTTP 403)", "web filter of 'zscaler'"},
-		{agent.HTTPView{Status: 451, BlockedBy: "a block page (HTTP 451)"},
+		{agent.HTTPView{Status: 451, BlockedBy: "a block page (HTTP 451)", BlockKind: probes.BlockPage},
 			"a block page (HTTP 451)", "eine Sperrseite (HTTP 451)", "Open https://api.passwordboss.com in a browser"},
 		{agent.HTTPView{Status: 200, BlockedBy: "a login page (HTTP 200)"},
 			"a login page (HTTP 200)", "„a login page (HTTP 200)“", "Open https://api.passwordboss.com in a browser"},

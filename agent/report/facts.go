@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"net/http"
 	"net/netip"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +66,7 @@ type facts struct {
 }
 
 // block is what answered instead of the service (http_blocked), taken apart
-// so that each language can word it: the probe's BlockedBy is English.
+// so that each language can word it.
 type block struct {
 	kind blockKind
 	name string // the Server header, the vendor a page names, the redirect's host
@@ -92,10 +89,10 @@ const (
 func gather(h *agent.HostReport, at time.Time) *facts {
 	f := &facts{host: h.Host, port: h.Port, at: at}
 	f.wild, f.domain = wildcard(h.Host)
-	if h.Result != nil && !h.Result.Start.IsZero() {
-		// The probe's own clock reading beats the report's: it is what
-		// the certificate dates were checked against.
-		f.at = h.Result.Start
+	if !h.At.IsZero() {
+		// The probe's own clock reading beats the run's: it is what the
+		// certificate dates were checked against.
+		f.at = h.At
 	}
 	if px := h.Proxy; px != nil {
 		f.proxy, f.proxySource, f.proxyServer = px.Address, px.Source, px.Server
@@ -110,9 +107,9 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		f.sinkholed = d.Sinkholed
 		f.dnsMS = d.MS
 	}
-	if h.Result != nil && h.Result.DNS != nil {
-		for _, q := range h.Result.DNS.Queries {
-			f.resolvers = appendNew(f.resolvers, resolverName(q.Resolver))
+	if h.DNS != nil {
+		for _, r := range h.DNS.Resolvers {
+			f.resolvers = appendNew(f.resolvers, resolverName(r))
 		}
 	}
 	if len(f.resolvers) == 0 && f.resolver != "" {
@@ -151,14 +148,14 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		f.skew = v.ClockSkewS
 		f.block = blockOf(v)
 	}
-	var chain []probes.CertInfo
-	if h.Result != nil && h.Result.TLS != nil {
-		chain = h.Result.TLS.Chain
-		if len(chain) > 0 {
-			f.names = chain[0].DNSNames
+	var chain []agent.CertView
+	if t := h.TLS; t != nil {
+		f.names = t.Names
+		chain = t.Certs
+		if len(chain) == 0 && t.Subject != "" {
+			// A document from an agent that did not list the chain.
+			chain = []agent.CertView{{Subject: t.Subject, NotBefore: t.NotBefore, NotAfter: t.NotAfter}}
 		}
-	} else if t := h.TLS; t != nil && t.Subject != "" {
-		chain = []probes.CertInfo{{Subject: t.Subject, NotBefore: t.NotBefore, NotAfter: t.NotAfter}}
 	}
 	switch h.Reason {
 	case probes.TLSExpired, probes.TLSNotYetValid:
@@ -187,42 +184,37 @@ func (f *facts) pcTime() time.Time {
 	return f.serverDate.Add(time.Duration(f.skew * float64(time.Second))).UTC()
 }
 
-// blockOf recognises the forms probes.blockedBy writes. The status and the
-// headers decide where they can; the page forms go by the probe's wording,
-// and a form not known here is quoted as it stands rather than guessed at.
+// blockOf takes apart what answered instead of the service, from the
+// probe's typed facts. A kind this version does not know (a document from a
+// newer agent) is quoted as the probe described it rather than guessed at.
 func blockOf(v *agent.HTTPView) block {
-	by := v.BlockedBy
-	if by == "" {
-		return block{}
-	}
-	switch {
-	case v.Status == http.StatusNetworkAuthenticationRequired:
-		return block{kind: blockPortal}
-	case v.Status == http.StatusProxyAuthRequired:
-		return block{kind: blockProxy}
-	case v.Status >= 300 && v.Status < 400:
-		if u, err := url.Parse(v.Location); err == nil && u.Hostname() != "" {
-			return block{kind: blockRedirect, name: u.Hostname()}
+	switch v.BlockKind {
+	case probes.BlockNone:
+		if v.BlockedBy != "" {
+			return block{kind: blockOther, text: v.BlockedBy}
 		}
-	case v.Server != "" && strings.HasPrefix(by, strconv.Quote(v.Server)):
-		return block{kind: blockServer, name: v.Server}
-	case strings.HasPrefix(by, "a block page "):
+		return block{}
+	case probes.BlockNetworkLogin:
+		return block{kind: blockPortal}
+	case probes.BlockProxyLogin:
+		return block{kind: blockProxy}
+	case probes.BlockRedirect:
+		return block{kind: blockRedirect, name: v.BlockName}
+	case probes.BlockFilterServer:
+		return block{kind: blockServer, name: v.BlockName}
+	case probes.BlockVendorPage:
+		return block{kind: blockVendor, name: v.BlockName}
+	case probes.BlockPage:
 		return block{kind: blockPage}
 	}
-	if m := vendorPage.FindStringSubmatch(by); m != nil {
-		return block{kind: blockVendor, name: m[1]}
-	}
-	return block{kind: blockOther, text: by}
+	return block{kind: blockOther, text: v.BlockedBy}
 }
-
-// vendorPage matches "a fortigate block page (HTTP 403)".
-var vendorPage = regexp.MustCompile(`^an? (.+) block page \(HTTP \d+\)$`)
 
 // outOfDate finds the presented certificate whose validity window excludes
 // at, the way the probe classified it. Without a clock reading the leaf is
 // the best guess: it is the certificate that changes most often.
-func outOfDate(chain []probes.CertInfo, at time.Time, expired bool) (name string, leaf bool, date time.Time) {
-	edge := func(c probes.CertInfo) time.Time {
+func outOfDate(chain []agent.CertView, at time.Time, expired bool) (name string, leaf bool, date time.Time) {
+	edge := func(c agent.CertView) time.Time {
 		if expired {
 			return c.NotAfter.UTC()
 		}

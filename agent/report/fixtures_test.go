@@ -308,7 +308,7 @@ func reasonResult(host string, reason probes.Reason) *probes.Result {
 			cert("FortiGate SSL Inspection CA", "FortiGate SSL Inspection CA", "Fortinet", day(2024, 1, 1), day(2034, 1, 1)),
 		}, true, boolp(true))
 		answer(r, 23.8, 403, "FortiGate", 0)
-		r.HTTP.BlockedBy = `"FortiGate" (HTTP 403)`
+		r.HTTP.Block = probes.Block{Kind: probes.BlockFilterServer, Name: "FortiGate", Status: 403}
 		return fail(r, reason, `http `+host+`: answered by "FortiGate" (HTTP 403)`)
 	case probes.HTTPError:
 		// An IPS that lets the handshake through and resets the
