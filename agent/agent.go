@@ -9,13 +9,22 @@ import (
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent/config"
-	"github.com/pbprobe/pbprobe/probes"
 )
 
-// RunHook is told about every finished run: the report before it (never
-// nil: before the first run every host is not_checked) and the new one.
-// Hooks run on the loop's goroutine, one after another; they must be quick.
-type RunHook func(prev, cur *Document)
+// RunEvent is one finished run as the hooks see it.
+type RunEvent struct {
+	// Prev is the document before (never nil: before the first run every
+	// host is not_checked); Cur is the new one. Both are shared and
+	// immutable: read them, never write.
+	Prev, Cur *Document
+	// Transitions are the hosts that went down, came up or changed their
+	// reason, found once for all hooks.
+	Transitions []Transition
+}
+
+// RunHook is told about every finished run. Hooks run on the loop's
+// goroutine, one after another; they must be quick.
+type RunHook func(RunEvent)
 
 // Options configure an Agent.
 type Options struct {
@@ -36,10 +45,6 @@ type Options struct {
 // DefaultJitter is ±10 % of the interval.
 const DefaultJitter = 0.1
 
-// SessionMaxAge is how long the agent resumes one TLS session before it
-// makes a full handshake again.
-const SessionMaxAge = time.Hour
-
 // Agent probes the host table on a schedule and keeps the latest report.
 // Scrapes and /status read that report; nothing they do triggers a probe.
 type Agent struct {
@@ -48,6 +53,9 @@ type Agent struct {
 	mu     sync.Mutex // guards cfg and prober against a reload mid-run
 	cfg    *config.Config
 	prober Prober
+
+	runMu sync.Mutex // one pass at a time; guards trans
+	trans *Transitions
 
 	latest  atomic.Pointer[Document]
 	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
@@ -70,29 +78,13 @@ func New(o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: o, cfg: o.Config, prober: p, wake: make(chan struct{}, 1)}
+	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan struct{}, 1)}
 	a.latest.Store(a.notChecked(o.Config))
 	return a, nil
 }
 
 func defaultProber(c *config.Config) (Prober, error) {
-	opts, err := c.ProbeOptions()
-	if err != nil {
-		return nil, err
-	}
-	// An agent probes the same hosts all day: resuming TLS sessions keeps
-	// the certificate chain off the wire on most runs, and an hourly full
-	// handshake keeps the chain facts fresh. See probes.Options.SessionCache
-	// for why interception is still detected at once.
-	opts.SessionCache = probes.NewSessionCache(64, SessionMaxAge)
-	opts.Proxies = systemProxies
-	return probes.New(opts), nil
-}
-
-// systemProxies are the proxy settings of this PC, read anew for every
-// probe so that a changed setting counts from the next run.
-func systemProxies(host string, port int) []probes.ProxySetting {
-	return probes.SystemProxies(host, port, nil)
+	return NewProber(c, ProberOptions{ResumeSessions: true})
 }
 
 // notChecked is the report before any run: every host not_checked, not ready.
@@ -108,8 +100,9 @@ func (a *Agent) evalOptions(c *config.Config) EvalOptions {
 	return o
 }
 
-// Latest is the report of the last finished run. The report is shared:
-// callers must not modify it (copy it first, as Localize does).
+// Latest is the document of the last finished run. It is shared and
+// immutable: callers read it and never write to it (report.Localized
+// renders into a new document).
 func (a *Agent) Latest() *Document { return a.latest.Load() }
 
 // Config is the config in force.
@@ -192,29 +185,26 @@ func (a *Agent) nextDelay() time.Duration {
 	return time.Duration(float64(iv) * (1 + j*(2*rand.Float64()-1)))
 }
 
-// RunOnce probes every host once, stores the report and runs the hooks. A
-// run cut short by ctx is discarded: a half-finished run would report
-// healthy hosts as failed.
+// RunOnce runs one pass, stores its document and runs the hooks; passes
+// never overlap. A pass cut short by ctx is discarded (a half-finished pass
+// would report healthy hosts as failed) and the last document returned.
 func (a *Agent) RunOnce(ctx context.Context) *Document {
+	a.runMu.Lock()
+	defer a.runMu.Unlock()
 	a.mu.Lock()
 	cfg, p := a.cfg, a.prober
 	a.mu.Unlock()
 
-	start := time.Now()
-	captive := make(chan *CaptiveView, 1)
-	go func() { captive <- CheckCaptive(ctx, p, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
-	results := ProbeAll(ctx, p, cfg.Targets(), nil)
-	portal := <-captive
-	if ctx.Err() != nil {
+	doc, err := Pass(ctx, p, cfg, PassOptions{Version: a.opts.Eval.Version, Machine: a.opts.Eval.Machine, Now: a.opts.Eval.Now})
+	if err != nil {
 		return a.Latest()
 	}
-	rep := Evaluate(cfg.Hosts, results, start, time.Since(start), a.evalOptions(cfg))
-	rep.CaptivePortal = portal
-	prev := a.latest.Swap(&rep)
+	prev := a.latest.Swap(doc)
 	a.lastRun.Store(time.Now().UnixNano())
 	a.runs.Add(1)
+	ev := RunEvent{Prev: prev, Cur: doc, Transitions: a.trans.Next(prev, doc)}
 	for _, h := range a.opts.Hooks {
-		h(prev, &rep)
+		h(ev)
 	}
-	return &rep
+	return doc
 }

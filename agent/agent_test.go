@@ -52,7 +52,7 @@ func TestFaultFlipsMetrics(t *testing.T) {
 	w := probetest.NewWorld(t)
 	target := w.Add("api.pb.test", probetest.OK)
 	var m *agent.Metrics
-	a := worldAgent(t, w, []probes.Target{target}, func(prev, cur *agent.Document) { m.Observe(prev, cur) })
+	a := worldAgent(t, w, []probes.Target{target}, func(ev agent.RunEvent) { m.Observe(ev.Prev, ev.Cur) })
 	m = agent.NewMetrics(a, agent.NewReloadStatus())
 	port := itoa(target.Port)
 
@@ -122,7 +122,7 @@ func TestRunLoopProbesAtStartAndStops(t *testing.T) {
 	w := probetest.NewWorld(t)
 	target := w.Add("loop.pb.test", probetest.OK)
 	runs := make(chan struct{}, 100)
-	a := worldAgent(t, w, []probes.Target{target}, func(_, _ *agent.Document) { runs <- struct{}{} })
+	a := worldAgent(t, w, []probes.Target{target}, func(agent.RunEvent) { runs <- struct{}{} })
 	cfg := *a.Config()
 	cfg.Interval = 50 * time.Millisecond
 	if err := a.Reload(&cfg); err != nil {

@@ -26,10 +26,6 @@ type EvalOptions struct {
 // belongs to hosts[i]; a missing result (nil) is reported as not_checked,
 // which is not ok: readiness is never assumed.
 func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, took time.Duration, o EvalOptions) Document {
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
 	rep := Document{
 		Version:    o.Version,
 		Machine:    o.Machine,
@@ -43,13 +39,20 @@ func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, to
 		if i < len(results) {
 			r = results[i]
 		}
-		hr := EvaluateHost(h, r, now(), o)
+		hr := EvaluateHost(h, r, o.now(), o)
 		if h.Required && !hr.OK {
 			rep.Ready = false
 		}
 		rep.Hosts[i] = hr
 	}
 	return rep
+}
+
+func (o EvalOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // EvaluateHost is the verdict on one host, for renderers that show hosts as

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
@@ -190,73 +188,45 @@ const (
 	msgWarningCleared = "warning cleared"
 )
 
-type hostKey struct {
-	host string
-	port int
-}
-
-// hostLogState is what LogRuns remembers about a host between runs.
-type hostLogState struct {
-	// downSince is the CheckedAt of the run in which the host was first
-	// seen failing; zero when up, or when it was already down before the
-	// hook saw it (then how long it has been down is unknown).
-	downSince time.Time
-	// warnings are the codes logged as raised and not yet cleared.
-	warnings []WarningCode
-}
-
 // LogRuns returns the hook that logs what changed between two runs: hosts
-// going down or up, a failing host's reason changing, readiness, warnings
-// appearing or disappearing. At info a healthy agent logs its starting
-// state once and then nothing until something changes; every probe is
-// logged at debug.
+// going down or up, a failing host's reason changing (the agent's
+// Transitions, which the service's Event Log writes too), readiness,
+// warnings appearing or disappearing. At info a healthy agent logs its
+// starting state once and then nothing until something changes; every
+// probe is logged at debug.
 func LogRuns(l *zap.Logger) RunHook {
-	var (
-		mu    sync.Mutex
-		state = map[hostKey]*hostLogState{}
-	)
-	return func(prev, cur *Document) {
-		if cur == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-
-		before := map[hostKey]*HostReport{}
-		initialRun := prev == nil || prev.CheckedAt.IsZero()
-		if prev != nil {
-			for i := range prev.Hosts {
-				h := &prev.Hosts[i]
-				before[hostKey{h.Host, h.Port}] = h
-			}
+	// warnings are the codes logged as raised and not yet cleared, per host.
+	warnings := map[hostKey][]WarningCode{}
+	return func(ev RunEvent) {
+		cur := ev.Cur
+		changed := map[*HostReport]Transition{}
+		for _, tr := range ev.Transitions {
+			changed[tr.Host] = tr
 		}
 		seen := map[hostKey]bool{}
 		for i := range cur.Hosts {
 			h := &cur.Hosts[i]
 			k := hostKey{h.Host, h.Port}
 			seen[k] = true
-			st := state[k]
-			if st == nil {
-				st = &hostLogState{}
-				state[k] = st
-			}
 			logProbe(l, h)
 			if h.Reason == probes.NotChecked {
 				// No probe finished for the host: nothing is known, so
 				// nothing changed.
 				continue
 			}
-			logTransition(l, before[k], h, st, cur.CheckedAt)
-			logWarnings(l, h, st)
+			if tr, ok := changed[h]; ok {
+				logTransition(l, tr)
+			}
+			warnings[k] = logWarnings(l, h, warnings[k])
 		}
 		// A host dropped from the table by a reload starts afresh if it
 		// comes back; this also keeps the state bounded by the table.
-		for k := range state {
+		for k := range warnings {
 			if !seen[k] {
-				delete(state, k)
+				delete(warnings, k)
 			}
 		}
-		logReadiness(l, prev, cur, initialRun)
+		logReadiness(l, ev.Prev, cur, ev.Prev == nil || ev.Prev.CheckedAt.IsZero())
 	}
 }
 
@@ -291,32 +261,29 @@ func logProbe(l *zap.Logger, h *HostReport) {
 	ce.Write(fs...)
 }
 
-func logTransition(l *zap.Logger, p, h *HostReport, st *hostLogState, at time.Time) {
-	initial := p == nil || p.Reason == probes.NotChecked
-	wasOK := !initial && p.OK
-	switch {
-	case h.OK && (initial || !wasOK):
+func logTransition(l *zap.Logger, tr Transition) {
+	h := tr.Host
+	switch tr.Change {
+	case ChangeUp:
 		fs := []zap.Field{zap.String("host", h.Host), zap.Int("port", h.Port)}
-		if initial {
+		if tr.Initial {
 			fs = append(fs, zap.Bool("initial", true))
 		} else {
-			fs = append(fs, zap.String("previous_reason", string(p.Reason)))
-			if !st.downSince.IsZero() {
-				fs = append(fs, zap.Duration("down_for", at.Sub(st.downSince).Round(time.Second)))
+			fs = append(fs, zap.String("previous_reason", string(tr.Previous)))
+			if tr.DownFor > 0 {
+				fs = append(fs, zap.Duration("down_for", tr.DownFor))
 			}
 		}
-		st.downSince = time.Time{}
 		l.Info(msgHostUp, fs...)
-	case !h.OK && (initial || wasOK):
-		st.downSince = at
+	case ChangeDown:
 		fs := failureFields(h)
-		if initial {
+		if tr.Initial {
 			fs = append(fs, zap.Bool("initial", true))
 		}
 		l.Warn(msgHostDown, fs...)
-	case !h.OK && p.Reason != h.Reason:
+	case ChangeReason:
 		fs := failureFields(h)
-		fs = append(fs, zap.String("previous_reason", string(p.Reason)))
+		fs = append(fs, zap.String("previous_reason", string(tr.Previous)))
 		l.Warn(msgReasonChanged, fs...)
 	}
 }
@@ -371,31 +338,32 @@ func failureFields(h *HostReport) []zap.Field {
 	return fs
 }
 
-// logWarnings compares the host's warnings with the ones logged before. A
-// failing host may not have got far enough to see its warnings again, so
-// their absence then clears nothing; otherwise a host that goes down and
-// comes back would log its warnings as cleared and raised again.
-func logWarnings(l *zap.Logger, h *HostReport, st *hostLogState) {
+// logWarnings compares the host's warnings with the ones logged before
+// and returns what is logged as raised now. A failing host may not have got
+// far enough to see its warnings again, so their absence then clears
+// nothing; otherwise a host that goes down and comes back would log its
+// warnings as cleared and raised again.
+func logWarnings(l *zap.Logger, h *HostReport, raised []WarningCode) []WarningCode {
 	now := warningCodes(h.Warnings)
 	for _, w := range h.Warnings {
-		if slices.Contains(st.warnings, w.Code) {
+		if slices.Contains(raised, w.Code) {
 			continue
 		}
-		st.warnings = append(st.warnings, w.Code)
+		raised = append(raised, w.Code)
 		l.Info(msgWarningRaised, warningFields(h, w)...)
 	}
 	if !h.OK {
-		return
+		return raised
 	}
-	kept := st.warnings[:0]
-	for _, c := range st.warnings {
+	kept := raised[:0]
+	for _, c := range raised {
 		if slices.Contains(now, string(c)) {
 			kept = append(kept, c)
 			continue
 		}
 		l.Info(msgWarningCleared, zap.String("host", h.Host), zap.Int("port", h.Port), zap.String("code", string(c)))
 	}
-	st.warnings = kept
+	return kept
 }
 
 func warningFields(h *HostReport, w Warning) []zap.Field {

@@ -257,7 +257,7 @@ func TestLogRunsTransitions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			core, logs := observer.New(zapcore.InfoLevel)
-			hook := agent.LogRuns(zap.New(core))
+			hook := feed(agent.LogRuns(zap.New(core)))
 			prev := logNotChecked()
 			for i, s := range tc.steps {
 				cur := logRun(i, s.override)
@@ -272,7 +272,7 @@ func TestLogRunsTransitions(t *testing.T) {
 func TestLogRunsProbeAtDebug(t *testing.T) {
 	t.Parallel()
 	core, logs := observer.New(zapcore.DebugLevel)
-	hook := agent.LogRuns(zap.New(core))
+	hook := feed(agent.LogRuns(zap.New(core)))
 	first := logRun(0, map[string]*probes.Result{"a.test": logOKv6Broken("a.test")})
 	hook(logNotChecked(), first)
 	hook(first, logRun(1, map[string]*probes.Result{"a.test": logOKv6Broken("a.test"), "b.test": logTCPTimeout("b.test")}))
@@ -586,5 +586,14 @@ func TestDefaultLogFileIsAbsolute(t *testing.T) {
 	p := agent.DefaultLogFile()
 	if !filepath.IsAbs(p) || filepath.Base(p) != "pbprobe.log" || !strings.Contains(p, "pbprobe") {
 		t.Errorf("DefaultLogFile() = %q", p)
+	}
+}
+
+// feed hands a hook what the agent would: the two documents and the
+// transitions between them, from one detector for the whole sequence.
+func feed(hook agent.RunHook) func(prev, cur *agent.Document) {
+	det := agent.NewTransitions()
+	return func(prev, cur *agent.Document) {
+		hook(agent.RunEvent{Prev: prev, Cur: cur, Transitions: det.Next(prev, cur)})
 	}
 }

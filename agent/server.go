@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,9 +24,10 @@ const DefaultListenAddress = "127.0.0.1:9843"
 type ServerOptions struct {
 	Agent    *Agent
 	Gatherer prometheus.Gatherer
-	// WriteStatus renders the /status document; the caller chooses the
-	// language of its prose (the agent itself writes none).
-	WriteStatus func(w io.Writer, rep *Document) error
+	// RenderStatus renders a document as /status; the caller chooses the
+	// language of its prose (the agent itself writes none). It is called
+	// once per run, and every request serves those bytes.
+	RenderStatus func(*Document) ([]byte, error)
 	// Reload, when not nil, is served as POST /-/reload (off unless the
 	// operator enables it: it lets anyone who can reach the port reload).
 	Reload  func() error
@@ -44,11 +45,16 @@ func NewHandler(o ServerOptions) (http.Handler, error) {
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelError),
 		EnableOpenMetrics: true,
 	}))
+	status := &renderCache{render: o.RenderStatus}
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		if err := o.WriteStatus(w, o.Agent.Latest()); err != nil {
-			o.Logger.Error("writing /status", "err", err)
+		body, err := status.get(o.Agent.Latest())
+		if err != nil {
+			o.Logger.Error("rendering /status", "err", err)
+			http.Error(w, "cannot render the status document", http.StatusInternalServerError)
+			return
 		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(body)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		ok, why := o.Agent.Healthy(time.Now(), o.Started)
@@ -85,6 +91,29 @@ func NewHandler(o ServerOptions) (http.Handler, error) {
 	}
 	mux.Handle("/", landing)
 	return mux, nil
+}
+
+// renderCache keeps the rendering of the latest document: the document is
+// immutable once published, so one rendering per run serves every request.
+type renderCache struct {
+	render func(*Document) ([]byte, error)
+	mu     sync.Mutex
+	doc    *Document
+	body   []byte
+}
+
+func (c *renderCache) get(doc *Document) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.doc == doc && c.body != nil {
+		return c.body, nil
+	}
+	body, err := c.render(doc)
+	if err != nil {
+		return nil, err
+	}
+	c.doc, c.body = doc, body
+	return body, nil
 }
 
 // Serve serves h on ln, with TLS and basic auth from the exporter-toolkit

@@ -244,7 +244,7 @@ func runSoak(b *testing.B, world *soakWorld, cycles int) soakResult {
 	a, err := agent.New(agent.Options{
 		Config:    cfg,
 		NewProber: func(*config.Config) (agent.Prober, error) { return &dnsCounter{probes.New(opts), &dnsBytes}, nil },
-		Hooks:     []agent.RunHook{func(prev, cur *agent.Document) { metrics.Observe(prev, cur) }, check},
+		Hooks:     []agent.RunHook{func(ev agent.RunEvent) { metrics.Observe(ev.Prev, ev.Cur); check(ev.Prev, ev.Cur) }},
 	})
 	if err != nil {
 		b.Fatalf("agent.New with a %s interval: %v", soakInterval, err)
@@ -470,12 +470,12 @@ func scrapeMetrics(b *testing.B, a *agent.Agent, m *agent.Metrics) scrapeStats {
 	)
 	logger := slog.New(slog.DiscardHandler)
 	h, err := agent.NewHandler(agent.ServerOptions{
-		Agent:       a,
-		Gatherer:    reg,
-		WriteStatus: func(w io.Writer, rep *agent.Document) error { return json.NewEncoder(w).Encode(rep) },
-		Version:     "soak",
-		Started:     time.Now(),
-		Logger:      logger,
+		Agent:        a,
+		Gatherer:     reg,
+		RenderStatus: func(rep *agent.Document) ([]byte, error) { return json.Marshal(rep) },
+		Version:      "soak",
+		Started:      time.Now(),
+		Logger:       logger,
 	})
 	if err != nil {
 		b.Fatal(err)

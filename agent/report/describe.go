@@ -34,29 +34,6 @@ func DescribeWarning(w agent.Warning, lang Lang) string {
 	return warningEN(w)
 }
 
-// Localize fills Message and Hint of every host and Message of every
-// warning, in place, so that the JSON document carries the same words as
-// the text.
-func Localize(rep *agent.Document, lang Lang) {
-	if c := rep.CaptivePortal; c != nil && c.Detected {
-		local := *c
-		local.Message, local.Hint = DescribeCaptive(c, lang)
-		rep.CaptivePortal = &local
-	}
-	for i := range rep.Hosts {
-		LocalizeHost(&rep.Hosts[i], lang, rep.CheckedAt)
-	}
-}
-
-// LocalizeHost fills one host's prose, for hosts shown as they finish;
-// checkedAt is the run's time, which clock hints quote.
-func LocalizeHost(h *agent.HostReport, lang Lang, checkedAt time.Time) {
-	h.Message, h.Hint = describe(h, checkedAt, lang)
-	for j := range h.Warnings {
-		h.Warnings[j].Message = DescribeWarning(h.Warnings[j], lang)
-	}
-}
-
 // DescribeCaptive words a captive-portal finding.
 func DescribeCaptive(c *agent.CaptiveView, lang Lang) (message, hint string) {
 	where := c.Location

@@ -205,7 +205,7 @@ func TestDescribeFromJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	Localize(&back, EN)
+	back = *Localized(&back, EN)
 	for _, h := range back.Hosts {
 		checkProse(t, string(h.Reason)+" from JSON", h.Message)
 	}
@@ -438,7 +438,7 @@ func TestWildcard(t *testing.T) {
 func TestLocalizeFillsEverything(t *testing.T) {
 	t.Parallel()
 	rep := mixedReport()
-	Localize(rep, DE)
+	rep = Localized(rep, DE)
 	for _, h := range rep.Hosts {
 		if h.Message == "" || (!h.OK && h.Hint == "") {
 			t.Errorf("%s: message %q, hint %q", h.Host, h.Message, h.Hint)

@@ -72,7 +72,7 @@ func TestGoldenJSON(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				rep := r.build()
-				Localize(rep, lang)
+				rep = Localized(rep, lang)
 				var b bytes.Buffer
 				if err := WriteJSON(&b, rep); err != nil {
 					t.Fatal(err)

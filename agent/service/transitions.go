@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	kservice "github.com/kardianos/service"
 
@@ -32,46 +30,19 @@ type eventLogger interface {
 // TransitionHook writes one line to l for each host that goes down
 // (warning) or comes back up (info), including each host's state after
 // the first run, so that an alert raised before a restart is resolved. The
-// words are English and fixed: event monitors match on them.
+// transitions are the agent's, the same the log file records. The words
+// are English and fixed: event monitors match on them.
 //
 // Write errors are dropped: the log file has the same transitions, and a
 // full or broken Event Log must not stop the probing.
 func TransitionHook(l kservice.Logger) agent.RunHook {
-	var (
-		mu        sync.Mutex
-		downSince = map[string]time.Time{}
-	)
-	return func(prev, cur *agent.Document) {
-		if cur == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		before := map[string]*agent.HostReport{}
-		if prev != nil {
-			for i := range prev.Hosts {
-				before[hostPort(&prev.Hosts[i])] = &prev.Hosts[i]
-			}
-		}
-		for i := range cur.Hosts {
-			h := &cur.Hosts[i]
-			if h.Reason == probes.NotChecked {
-				continue
-			}
-			key := hostPort(h)
-			p := before[key]
-			initial := p == nil || p.Reason == probes.NotChecked
-			switch {
-			case !h.OK && (initial || p.OK):
-				downSince[key] = cur.CheckedAt
-				writeDown(l, h, initial)
-			case h.OK && (initial || !p.OK):
-				var downFor time.Duration
-				if since, ok := downSince[key]; ok && !since.IsZero() {
-					downFor = cur.CheckedAt.Sub(since).Round(time.Second)
-				}
-				delete(downSince, key)
-				writeUp(l, h, p, initial, downFor)
+	return func(ev agent.RunEvent) {
+		for _, tr := range ev.Transitions {
+			switch tr.Change {
+			case agent.ChangeDown:
+				writeDown(l, tr.Host, tr.Initial)
+			case agent.ChangeUp:
+				writeUp(l, tr)
 			}
 		}
 	}
@@ -102,15 +73,15 @@ func writeDown(l kservice.Logger, h *agent.HostReport, initial bool) {
 	_ = l.Warning(b.String())
 }
 
-func writeUp(l kservice.Logger, h, prev *agent.HostReport, initial bool, downFor time.Duration) {
+func writeUp(l kservice.Logger, tr agent.Transition) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "host up: %s", hostPort(h))
-	if initial {
+	fmt.Fprintf(&b, "host up: %s", hostPort(tr.Host))
+	if tr.Initial {
 		b.WriteString(" at_start=true")
 	} else {
-		fmt.Fprintf(&b, " previous_reason=%s", prev.Reason)
-		if downFor > 0 {
-			fmt.Fprintf(&b, " down_for=%s", downFor)
+		fmt.Fprintf(&b, " previous_reason=%s", tr.Previous)
+		if tr.DownFor > 0 {
+			fmt.Fprintf(&b, " down_for=%s", tr.DownFor)
 		}
 	}
 	if el, ok := l.(eventLogger); ok {

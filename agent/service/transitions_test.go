@@ -91,7 +91,7 @@ func TestTransitionHook(t *testing.T) {
 	}
 	t.Run("syslog", func(t *testing.T) {
 		r := &recorder{}
-		hook := TransitionHook(r)
+		hook := feed(TransitionHook(r))
 		var prev *agent.Document
 		for i, run := range runs {
 			cur := report(i, run.states)
@@ -106,7 +106,7 @@ func TestTransitionHook(t *testing.T) {
 
 	t.Run("event log IDs", func(t *testing.T) {
 		r := &eventRecorder{}
-		hook := TransitionHook(r)
+		hook := feed(TransitionHook(r))
 		hook(report(0, map[string]probes.Reason{"api.pb.test": notChecked}), report(1, map[string]probes.Reason{"api.pb.test": ok}))
 		hook(report(1, map[string]probes.Reason{"api.pb.test": ok}), report(2, map[string]probes.Reason{"api.pb.test": refused}))
 		want := []string{
@@ -117,4 +117,13 @@ func TestTransitionHook(t *testing.T) {
 			t.Errorf("\n got %q\nwant %q", r.lines, want)
 		}
 	})
+}
+
+// feed hands a hook what the agent would: the two documents and the
+// transitions between them, from one detector for the whole sequence.
+func feed(hook agent.RunHook) func(prev, cur *agent.Document) {
+	det := agent.NewTransitions()
+	return func(prev, cur *agent.Document) {
+		hook(agent.RunEvent{Prev: prev, Cur: cur, Transitions: det.Next(prev, cur)})
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/pbprobe/pbprobe/agent/config"
 	pcmachine "github.com/pbprobe/pbprobe/agent/machine"
 	"github.com/pbprobe/pbprobe/agent/report"
-	"github.com/pbprobe/pbprobe/probes"
 )
 
 type checkFlags struct {
@@ -81,89 +80,73 @@ func runCheck(ctx context.Context, args []string, e env) int {
 	if f.timeout > 0 {
 		cfg.Timeout = f.timeout
 	}
-	opts, err := cfg.ProbeOptions()
+	prober, err := agent.NewProber(cfg, agent.ProberOptions{Getenv: e.getenv})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe check: %v\n", err)
 		return usageCode(f.exitCodes)
 	}
-	lang := detectLang(e.getenv)
-	if f.lang != "" {
-		lang, _ = report.ParseLangFlag(f.lang)
-	}
-
-	// The apps go through the PC's proxy when one is set; so does the check.
-	opts.Proxies = func(host string, port int) []probes.ProxySetting {
-		return probes.SystemProxies(host, port, e.getenv)
-	}
-	machine, _ := os.Hostname()
-	// The PC's prerequisites (registry and token reads, well under a
-	// millisecond) are known before any host, so that a live check shows
-	// them under its header.
-	prereq := pcmachine.Gather()
-	prober := probes.New(opts)
-	targets := cfg.Targets()
-	labels := make([]string, len(targets))
-	for i, t := range targets {
-		labels[i] = report.Label(t.Host, t.Port)
-	}
-	evalOpts := agent.EvalOptions{
-		Version:    programVersion(),
-		Machine:    machine,
-		CertExpiry: cfg.Warnings.CertExpiry,
-		SlowPhase:  cfg.Warnings.SlowPhase,
-	}
-
-	// On a terminal each host appears as soon as it is done; otherwise the
-	// output is written once, in table order, so it diffs and pastes cleanly.
-	live := f.format == "text" && e.stdoutTTY
-	textOpts := report.TextOptions{Lang: lang, Color: e.stdoutTTY && e.getenv("NO_COLOR") == ""}
-	var text *report.Text
-	start := time.Now()
-	var done func(int, *probes.Result)
-	var writeErr error
-	if live {
-		text = report.NewText(e.stdout, textOpts, labels)
-		writeErr = text.Header(evalOpts.Version, machine, start)
-		if err := text.Machine(&prereq); err != nil && writeErr == nil {
-			writeErr = err
-		}
-		// ProbeAll calls done one host at a time, so writing here is safe.
-		done = func(i int, r *probes.Result) {
-			hr := agent.EvaluateHost(cfg.Hosts[i], r, time.Now(), evalOpts)
-			report.LocalizeHost(&hr, lang, start)
-			if err := text.Host(&hr); err != nil && writeErr == nil {
-				writeErr = err
-			}
-		}
-	}
-	captive := make(chan *agent.CaptiveView, 1)
-	go func() { captive <- agent.CheckCaptive(ctx, prober, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
-	results := agent.ProbeAll(ctx, prober, targets, done)
-	portal := <-captive
-	if ctx.Err() != nil {
+	lang := chooseLang(f.lang, e.getenv)
+	doc, writeErr := checkPass(ctx, prober, cfg, f, lang, e)
+	if doc == nil {
 		fmt.Fprintln(e.stderr, "pbprobe check: interrupted")
 		return exitInternal
-	}
-	rep := agent.Evaluate(cfg.Hosts, results, start, time.Since(start), evalOpts)
-	rep.CaptivePortal = portal
-	rep.Prerequisites = &prereq
-	report.Localize(&rep, lang)
-
-	switch {
-	case live:
-		if err := text.Summary(&rep); err != nil && writeErr == nil {
-			writeErr = err
-		}
-	case f.format == "json":
-		writeErr = report.WriteJSON(e.stdout, &rep)
-	default:
-		writeErr = report.WriteText(e.stdout, &rep, textOpts)
 	}
 	if writeErr != nil {
 		fmt.Fprintf(e.stderr, "pbprobe check: writing output: %v\n", writeErr)
 		return exitInternal
 	}
-	return exitCode(&rep, f.exitCodes)
+	return exitCode(doc, f.exitCodes)
+}
+
+// checkPass runs the pass and writes its document. On a terminal each host
+// appears as soon as it is done; otherwise the output is written once, in
+// table order, so it diffs and pastes cleanly. The document is nil when
+// ctx ended first.
+func checkPass(ctx context.Context, prober agent.Prober, cfg *config.Config, f checkFlags, lang report.Lang, e env) (*agent.Document, error) {
+	machine, _ := os.Hostname()
+	// The PC's prerequisites (registry and token reads, well under a
+	// millisecond) are known before any host, so that a live check shows
+	// them under its header.
+	prereq := pcmachine.Gather()
+	o := agent.PassOptions{Version: programVersion(), Machine: machine}
+	textOpts := report.TextOptions{Lang: lang, Color: e.stdoutTTY && e.getenv("NO_COLOR") == ""}
+	live := f.format == "text" && e.stdoutTTY
+	var text *report.Text
+	var writeErr error
+	keep := func(err error) {
+		if writeErr == nil {
+			writeErr = err
+		}
+	}
+	start := time.Now()
+	if live {
+		labels := make([]string, len(cfg.Hosts))
+		for i, h := range cfg.Hosts {
+			labels[i] = report.Label(h.Host, h.Port)
+		}
+		text = report.NewText(e.stdout, textOpts, labels)
+		keep(text.Header(o.Version, machine, start))
+		keep(text.Machine(&prereq))
+		o.OnHost = func(_ int, h agent.HostReport) {
+			local := report.LocalizedHost(h, lang, start)
+			keep(text.Host(&local))
+		}
+	}
+	doc, err := agent.Pass(ctx, prober, cfg, o)
+	if err != nil {
+		return nil, nil
+	}
+	doc.Prerequisites = &prereq
+	local := report.Localized(doc, lang)
+	switch {
+	case live:
+		keep(text.Summary(local))
+	case f.format == "json":
+		keep(report.WriteJSON(e.stdout, local))
+	default:
+		keep(report.WriteText(e.stdout, local, textOpts))
+	}
+	return doc, writeErr
 }
 
 // exitCode maps a verdict to the exit code scheme. Nagios plugins report
@@ -193,6 +176,16 @@ func usageCode(scheme string) int {
 		return 3
 	}
 	return exitUsage
+}
+
+// chooseLang is the language of the words: the --lang flag (already
+// validated), else the locale.
+func chooseLang(flagValue string, getenv func(string) string) report.Lang {
+	if flagValue != "" {
+		l, _ := report.ParseLangFlag(flagValue)
+		return l
+	}
+	return detectLang(getenv)
 }
 
 // detectLang follows the POSIX locale variables when any is set, and the

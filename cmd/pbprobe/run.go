@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -8,15 +9,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/exporter-toolkit/web"
-	"go.uber.org/zap"
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/config"
@@ -123,156 +118,46 @@ func runRun(ctx context.Context, args []string, e env) int {
 	}
 	if err := startAgent(ctx, f, e.stderr, e.getenv, nil); err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe run: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage
-		}
-		return exitInternal
+		return daemonExit(err)
 	}
 	return exitReady
 }
 
-// usageError marks a start-up failure caused by the operator's input (a bad
-// config, a taken port): exit code 2, not 3.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }
+// daemonExit is the exit code of an agent that stopped with err: 2 when
+// the operator's input is at fault (a bad config, a taken port), else 3.
+func daemonExit(err error) int {
+	var ue agent.UsageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitInternal
+}
 
 // startAgent runs the agent until ctx ends. ready, when not nil, is called
 // with the listener's address once the endpoint is up (tests, the service).
 func startAgent(ctx context.Context, f runFlags, console io.Writer, getenv func(string) string, ready func(addr net.Addr)) error {
-	cfg, err := f.loadConfig()
-	if err != nil {
-		return usageError{err}
-	}
-	logOpts := agent.LogOptions{Level: f.logLevel, Format: f.logFormat, Console: console, File: f.logFile}
-	logger, closeLog, err := agent.NewLogger(logOpts)
-	if err != nil && !f.logFileSet {
-		// The default file is in a system folder; running by hand as a
-		// user, the console has to do. An explicit --log.file must work.
-		logOpts.File = ""
-		logger, closeLog, err = agent.NewLogger(logOpts)
-		if err == nil {
-			logger.Warn("no log file: cannot open the default log file; logging to the console only (set --log.file)", zap.String("path", f.logFile))
-		}
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	defer func() { _ = closeLog() }()
-	slogger := agent.SlogFor(logger)
-
-	lang := detectLang(getenv)
-	if f.lang != "" {
-		lang, _ = report.ParseLangFlag(f.lang)
-	}
 	machine, _ := os.Hostname()
-	reloadStatus := agent.NewReloadStatus()
-	var metrics *agent.Metrics
-	a, err := agent.New(agent.Options{
-		Config: cfg,
-		Eval:   agent.EvalOptions{Version: programVersion(), Machine: machine},
-		Hooks: append([]agent.RunHook{
-			func(prev, cur *agent.Document) { metrics.Observe(prev, cur) },
-			agent.LogRuns(logger),
-		}, f.hooks...),
+	return agent.RunDaemon(ctx, agent.DaemonOptions{
+		LoadConfig:      f.loadConfig,
+		ConfigFile:      f.configFile,
+		Log:             agent.LogOptions{Level: f.logLevel, Format: f.logFormat, Console: console, File: f.logFile},
+		LogFileRequired: f.logFileSet,
+		ListenAddress:   f.listenAddress,
+		WebConfigFile:   f.webConfigFile,
+		EnableLifecycle: f.enableLifecycle,
+		Version:         programVersion(),
+		Machine:         machine,
+		RenderStatus:    statusRenderer(chooseLang(f.lang, getenv)),
+		Hooks:           f.hooks,
+		Ready:           ready,
 	})
-	if err != nil {
-		return usageError{err}
-	}
-	metrics = agent.NewMetrics(a, reloadStatus)
+}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		metrics,
-		versioncollector.NewCollector("pbprobe"),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-
-	reload := func() error {
-		c, err := f.loadConfig()
-		if err == nil {
-			err = a.Reload(c)
-		}
-		reloadStatus.Set(err == nil, time.Now())
-		if err != nil {
-			logger.Error("config reload failed; keeping the previous config", zap.String("file", f.configFile), zap.Error(err))
-			return err
-		}
-		logger.Info("config reloaded", zap.String("file", f.configFile), zap.Int("hosts", len(c.Hosts)), zap.Duration("interval", c.Interval))
-		return nil
+// statusRenderer renders /status: the document with its words, as JSON.
+func statusRenderer(lang report.Lang) func(*agent.Document) ([]byte, error) {
+	return func(doc *agent.Document) ([]byte, error) {
+		var b bytes.Buffer
+		err := report.WriteJSON(&b, report.Localized(doc, lang))
+		return b.Bytes(), err
 	}
-	var httpReload func() error
-	if f.enableLifecycle {
-		httpReload = reload
-	}
-	started := time.Now()
-	h, err := agent.NewHandler(agent.ServerOptions{
-		Agent:    a,
-		Gatherer: reg,
-		WriteStatus: func(w io.Writer, rep *agent.Document) error {
-			local := *rep
-			local.Hosts = append([]agent.HostReport(nil), rep.Hosts...)
-			report.Localize(&local, lang)
-			return report.WriteJSON(w, &local)
-		},
-		Reload:  httpReload,
-		Version: programVersion(),
-		Started: started,
-		Logger:  slogger,
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", f.listenAddress)
-	if err != nil {
-		return usageError{fmt.Errorf("--web.listen-address: %w", err)}
-	}
-	logger.Info("pbprobe agent starting",
-		zap.String("version", programVersion()), zap.String("listen", ln.Addr().String()),
-		zap.Int("hosts", len(cfg.Hosts)), zap.Duration("interval", cfg.Interval), zap.Duration("timeout", cfg.Timeout),
-		zap.String("log_file", logOpts.File))
-	if ready != nil {
-		ready(ln.Addr())
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				_ = reload()
-			}
-		}
-	}()
-
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- agent.Serve(ctx, ln, h, f.webConfigFile, slogger) }()
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		_ = a.Run(ctx)
-	}()
-
-	select {
-	case <-ctx.Done():
-	case err = <-serveErr:
-		cancel()
-		<-loopDone
-		logger.Error("web server stopped", zap.Error(err))
-		return err
-	}
-	<-loopDone
-	if err := <-serveErr; err != nil {
-		logger.Error("web server", zap.Error(err))
-	}
-	logger.Info("pbprobe agent stopped", zap.Uint64("runs", a.Runs()))
-	return nil
 }

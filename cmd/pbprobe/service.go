@@ -316,11 +316,7 @@ func serviceRun(ctx context.Context, args []string, e env) int {
 	if err := agentservice.Run(ctx, c, run); err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe service run: %v\n", err)
 		reportErr(err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage
-		}
-		return exitInternal
+		return daemonExit(err)
 	}
 	return exitReady
 }

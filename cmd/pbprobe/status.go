@@ -46,7 +46,7 @@ func runStatus(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "pbprobe status: %v\n(is the agent running? start it with 'pbprobe run' or 'pbprobe service start')\n", err)
 		return exitInternal
 	}
-	report.Localize(rep, l)
+	rep = report.Localized(rep, l)
 	if *format == "json" {
 		err = report.WriteJSON(e.stdout, rep)
 	} else {

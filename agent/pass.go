@@ -1,0 +1,139 @@
+package agent
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// Prober is what a pass needs from the probe library.
+type Prober interface {
+	Probe(ctx context.Context, t probes.Target) *probes.Result
+}
+
+// CaptiveChecker is implemented by probers that can check for a captive
+// portal (probes.Prober does).
+type CaptiveChecker interface {
+	CaptivePortal(ctx context.Context, url, expect string) *probes.CaptiveResult
+}
+
+// ProberOptions say how the one prober differs between `check` and the
+// agent.
+type ProberOptions struct {
+	// Getenv reads the proxy environment variables; nil means the
+	// process's environment.
+	Getenv func(string) string
+	// ResumeSessions lets handshakes resume TLS sessions for up to
+	// SessionMaxAge: an agent probes the same hosts all day, and resuming
+	// keeps the certificate chain off the wire on most runs.
+	// probes.Options.SessionCache says why interception is still seen.
+	ResumeSessions bool
+}
+
+// SessionMaxAge is how long the agent resumes one TLS session before it
+// makes a full handshake again, which keeps the chain facts fresh.
+const SessionMaxAge = time.Hour
+
+// NewProber builds the prober for a config: the one place where the probe
+// options of `check`, `run` and the service are put together.
+func NewProber(c *config.Config, o ProberOptions) (*probes.Prober, error) {
+	opts, err := c.ProbeOptions()
+	if err != nil {
+		return nil, err
+	}
+	if o.ResumeSessions {
+		opts.SessionCache = probes.NewSessionCache(64, SessionMaxAge)
+	}
+	// The apps go through the PC's proxy when one is set; so do we. The
+	// setting is read anew for every probe, so that a change counts from
+	// the next run.
+	getenv := o.Getenv
+	opts.Proxies = func(host string, port int) []probes.ProxySetting {
+		return probes.SystemProxies(host, port, getenv)
+	}
+	return probes.New(opts), nil
+}
+
+// PassOptions are what a pass adds to the config.
+type PassOptions struct {
+	Version string
+	Machine string
+	// OnHost, when not nil, is told of each host as soon as its probe is
+	// done and evaluated (one call at a time, from the probing
+	// goroutines), so that a terminal can show it at once. The host is
+	// the caller's to keep.
+	OnHost func(i int, h HostReport)
+	// Now is the clock for certificate expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// Pass runs one pass over the host table of cfg: every host concurrently,
+// the captive-portal check alongside, then the evaluation into a new run
+// document. `check`, the agent and the service all run this function. A
+// pass cut short by ctx returns ctx's error and no document: a
+// half-finished pass would report healthy hosts as failed.
+func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Document, error) {
+	eval := EvalOptions{Version: o.Version, Machine: o.Machine, Now: o.Now,
+		CertExpiry: cfg.Warnings.CertExpiry, SlowPhase: cfg.Warnings.SlowPhase}
+	start := time.Now()
+	captive := make(chan *CaptiveView, 1)
+	go func() { captive <- checkCaptive(ctx, p, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
+	var done func(int, *probes.Result)
+	if o.OnHost != nil {
+		done = func(i int, r *probes.Result) {
+			o.OnHost(i, EvaluateHost(cfg.Hosts[i], r, eval.now(), eval))
+		}
+	}
+	results := probeAll(ctx, p, cfg.Targets(), done)
+	portal := <-captive
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc := Evaluate(cfg.Hosts, results, start, time.Since(start), eval)
+	doc.CaptivePortal = portal
+	return &doc, nil
+}
+
+// probeAll probes every target concurrently and returns the results in
+// target order. done, when not nil, is called as each target finishes, one
+// call at a time.
+func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(i int, r *probes.Result)) []*probes.Result {
+	results := make([]*probes.Result, len(targets))
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := p.Probe(ctx, t)
+			mu.Lock()
+			defer mu.Unlock()
+			results[i] = r
+			if done != nil {
+				done(i, r)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// checkCaptive runs the captive-portal check when url is set and the
+// prober can; nil otherwise.
+func checkCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveView {
+	cc, ok := p.(CaptiveChecker)
+	if url == "" || !ok {
+		return nil
+	}
+	r := cc.CaptivePortal(ctx, url, expect)
+	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why(), Kind: r.Kind, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
+	if r.Err != nil {
+		v.Error = r.Err.Error()
+	}
+	return v
+}
