@@ -375,3 +375,97 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestAgentUnderConcurrentReads probes every second while 20 clients read
+// /status, /metrics and / as fast as they can. Under -race (make test) a
+// renderer that writes into the agent's shared document, or a collector
+// reading a half-written one, fails it; without -race it still checks that
+// every answer is whole and carries its words.
+func TestAgentUnderConcurrentReads(t *testing.T) {
+	w := newTestWorld(t)
+	loop4 := []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}
+	loop6 := []netip.Addr{netip.IPv6Loopback()}
+	var targets []probes.Target
+	for _, h := range []string{"api.pb.test", "app.pb.test", "portal.pb.test"} {
+		// IPv6 answers but nothing listens there: a warning with words.
+		targets = append(targets, w.AddWith(h, probetest.Answer{A: loop4, AAAA: loop6}, probetest.ServerOptions{}))
+	}
+	targets = append(targets, w.Add("app-updates.pb.test", probetest.Intercepted), w.Add("app-updates2.pb.test", probetest.PortRefused))
+	a := startTestAgent(t, w.config(t, 2*time.Second, targets...))
+	a.waitStatus(t, map[string]string{"api.pb.test": "ok", "app.pb.test": "ok", "portal.pb.test": "ok",
+		"app-updates.pb.test": "tls_intercepted", "app-updates2.pb.test": "tcp_refused"})
+
+	const clients, perClient = 20, 150
+	paths := []string{"/status", "/metrics", "/"}
+	deadline := time.Now().Add(6 * time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan string, clients)
+	runs := map[string]bool{}
+	var runsMu sync.Mutex
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < perClient && time.Now().Before(deadline); i++ {
+				path := paths[(c+i)%len(paths)]
+				resp, err := http.Get(a.base + path)
+				if err != nil {
+					errs <- path + ": " + err.Error()
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs <- path + ": " + resp.Status
+					return
+				}
+				if path != "/status" {
+					continue
+				}
+				var doc struct {
+					CheckedAt string `json:"checked_at"`
+					Hosts     []struct {
+						Host     string `json:"host"`
+						Message  string `json:"message"`
+						Warnings []struct {
+							Code, Message string
+						} `json:"warnings"`
+					} `json:"hosts"`
+				}
+				if err := json.Unmarshal(body, &doc); err != nil {
+					errs <- "/status: " + err.Error()
+					return
+				}
+				warned := false
+				for _, h := range doc.Hosts {
+					warned = warned || len(h.Warnings) > 0
+					if h.Message == "" {
+						errs <- "/status: no message for " + h.Host
+						return
+					}
+					for _, w := range h.Warnings {
+						if w.Message == "" {
+							errs <- "/status: warning " + w.Code + " without words on " + h.Host
+							return
+						}
+					}
+				}
+				if !warned {
+					errs <- "/status: no host has a warning; the world should give three"
+					return
+				}
+				runsMu.Lock()
+				runs[doc.CheckedAt] = true
+				runsMu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if len(runs) < 2 {
+		t.Errorf("the readers saw %d run(s); the loop should have finished several while they read", len(runs))
+	}
+}
