@@ -11,12 +11,15 @@ import (
 // the single source of truth that `check`, /status, metrics and logs render.
 // Its JSON form is a stable contract (DESIGN.md, "Check output").
 type Document struct {
-	Version    string       `json:"version"`
-	Machine    string       `json:"machine"`
-	CheckedAt  time.Time    `json:"checked_at"`
-	DurationMS float64      `json:"duration_ms"`
-	Ready      bool         `json:"ready"`
-	Hosts      []HostReport `json:"hosts"`
+	// SchemaVersion is the shape of this JSON: fields are only ever added,
+	// and a change that cannot be an addition raises it.
+	SchemaVersion int          `json:"schema_version"`
+	Version       string       `json:"version"`
+	Machine       string       `json:"machine"`
+	CheckedAt     time.Time    `json:"checked_at"`
+	DurationMS    float64      `json:"duration_ms"`
+	Ready         bool         `json:"ready"`
+	Hosts         []HostReport `json:"hosts"`
 	// CaptivePortal is the machine-level portal check, when configured.
 	// It does not change Ready: behind a portal the hosts fail on their own.
 	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
@@ -24,6 +27,9 @@ type Document struct {
 	// `check` only. Not "machine": that key is the host name.
 	Prerequisites *machine.Facts `json:"prerequisites,omitempty"`
 }
+
+// SchemaVersion is the document shape this build writes.
+const SchemaVersion = 1
 
 // CaptiveView is the JSON view of the captive-portal check.
 type CaptiveView struct {

@@ -27,12 +27,13 @@ type EvalOptions struct {
 // which is not ok: readiness is never assumed.
 func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, took time.Duration, o EvalOptions) Document {
 	rep := Document{
-		Version:    o.Version,
-		Machine:    o.Machine,
-		CheckedAt:  start.UTC(),
-		DurationMS: ms(took),
-		Ready:      true,
-		Hosts:      make([]HostReport, len(hosts)),
+		SchemaVersion: SchemaVersion,
+		Version:       o.Version,
+		Machine:       o.Machine,
+		CheckedAt:     start.UTC(),
+		DurationMS:    ms(took),
+		Ready:         true,
+		Hosts:         make([]HostReport, len(hosts)),
 	}
 	for i, h := range hosts {
 		var r *probes.Result
