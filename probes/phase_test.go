@@ -34,29 +34,23 @@ func (s *slowDialer) DialContext(ctx context.Context, network, address string) (
 // the recorded durations start a little after the probe's budget does.
 const phaseEarly = 100 * time.Millisecond
 
-// TestPhaseDeadlines: each phase that runs out of time is stopped at its
-// own deadline in the documented split (DNS by 30 % of the timeout, TCP or
-// the proxy by 60 %, TLS by 85 %), is classified as that phase's timeout,
-// and got at least its own reserve of the timeout plus whatever the phases
-// before it left. The bounds are generous: the lower ones only show that
-// the phase ran until its deadline, the upper ones allow a second of
-// lateness but never half of the next phase's reserve, so that they still
-// show the phase did not eat into it.
-func TestPhaseDeadlines(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		timeout time.Duration
-		// setup builds the world for the case and returns the target.
-		setup func(t *testing.T, w *probetest.World, opts *probes.Options) probes.Target
-		want  probes.Reason
-		// end is the phase's deadline, reserve its own share and next the
-		// next phase's share, all in percent of the timeout.
-		end, reserve, next int
-		// measure reads from the result how long the phase ran and when
-		// it was over, counted from the probe's start.
-		measure func(r *probes.Result) (ran, over time.Duration)
-	}{
+// phaseCase is one phase running out of time.
+type phaseCase struct {
+	name    string
+	timeout time.Duration
+	// setup builds the world for the case and returns the target.
+	setup func(t *testing.T, w *probetest.World, opts *probes.Options) probes.Target
+	want  probes.Reason
+	// end is the phase's deadline, reserve its own share and next the
+	// next phase's share, all in percent of the timeout.
+	end, reserve, next int
+	// measure reads from the result how long the phase ran and when it
+	// was over, counted from the probe's start.
+	measure func(r *probes.Result) (ran, over time.Duration)
+}
+
+func phaseCases() []phaseCase {
+	return []phaseCase{
 		{
 			name: "DNS answering at 90 % is dns_timeout at 30 %", timeout: 3 * time.Second,
 			setup: func(t *testing.T, w *probetest.World, _ *probes.Options) probes.Target {
@@ -104,7 +98,19 @@ func TestPhaseDeadlines(t *testing.T) {
 			measure: func(r *probes.Result) (time.Duration, time.Duration) { return r.Proxy.Duration, r.Proxy.Duration },
 		},
 	}
-	for _, tc := range tests {
+}
+
+// TestPhaseDeadlines: each phase that runs out of time is stopped at its
+// own deadline in the documented split (DNS by 30 % of the timeout, TCP or
+// the proxy by 60 %, TLS by 85 %), is classified as that phase's timeout,
+// and got at least its own reserve of the timeout plus whatever the phases
+// before it left. The bounds are generous: the lower ones only show that
+// the phase ran until its deadline, the upper ones allow a second of
+// lateness but never half of the next phase's reserve, so that they still
+// show the phase did not eat into it.
+func TestPhaseDeadlines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range phaseCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := probetest.NewWorld(t)
@@ -115,21 +121,28 @@ func TestPhaseDeadlines(t *testing.T) {
 			if r.Reason != tc.want || r.Stage() != tc.want.Stage() {
 				t.Fatalf("reason %s (%v), want %s", r.Reason, r.Err, tc.want)
 			}
-			pct := func(p int) time.Duration { return tc.timeout * time.Duration(p) / 100 }
-			ran, over := tc.measure(r)
-			t.Logf("timeout %s: phase ran %s, over at %s (deadline %s), probe took %s", tc.timeout, ran, over, pct(tc.end), r.Duration)
-			if over < pct(tc.end)-phaseEarly {
-				t.Errorf("phase over at %s, before its deadline at %d %% (%s)", over, tc.end, pct(tc.end))
-			}
-			if ran < pct(tc.reserve)-phaseEarly {
-				t.Errorf("phase ran %s, less than its reserve of %d %% (%s)", ran, tc.reserve, pct(tc.reserve))
-			}
-			if late := min(time.Second, pct(tc.next)/2); r.Duration > pct(tc.end)+late || over > pct(tc.end)+late {
-				t.Errorf("probe took %s (phase over at %s), more than %s after the phase's deadline %s", r.Duration, over, late, pct(tc.end))
-			}
+			checkPhaseTimes(t, tc, r)
 			if r.Proxy != nil && (r.Direct == nil || r.Direct.Reason != probes.ReasonOK) {
 				t.Errorf("the direct path alongside the proxy: %+v", r.Direct)
 			}
 		})
+	}
+}
+
+// checkPhaseTimes asserts that the phase ran until its deadline, got at
+// least its reserve, and that the probe ended not long after.
+func checkPhaseTimes(t *testing.T, tc phaseCase, r *probes.Result) {
+	t.Helper()
+	pct := func(p int) time.Duration { return tc.timeout * time.Duration(p) / 100 }
+	ran, over := tc.measure(r)
+	t.Logf("timeout %s: phase ran %s, over at %s (deadline %s), probe took %s", tc.timeout, ran, over, pct(tc.end), r.Duration)
+	if over < pct(tc.end)-phaseEarly {
+		t.Errorf("phase over at %s, before its deadline at %d %% (%s)", over, tc.end, pct(tc.end))
+	}
+	if ran < pct(tc.reserve)-phaseEarly {
+		t.Errorf("phase ran %s, less than its reserve of %d %% (%s)", ran, tc.reserve, pct(tc.reserve))
+	}
+	if late := min(time.Second, pct(tc.next)/2); r.Duration > pct(tc.end)+late || over > pct(tc.end)+late {
+		t.Errorf("probe took %s (phase over at %s), more than %s after the phase's deadline %s", r.Duration, over, late, pct(tc.end))
 	}
 }
