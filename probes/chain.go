@@ -17,13 +17,11 @@ type Options struct {
 	// operating system's resolvers.
 	Resolvers []string
 	// Timeout bounds one target's whole chain. Zero means DefaultTimeout.
+	// It is split between the phases: each keeps a reserve of it that no
+	// earlier phase may use (DNS 30 %, TCP or the proxy's connect and
+	// CONNECT 30 %, TLS 25 %, HTTP 15 %), so DNS ends by 30 % of Timeout,
+	// TCP by 60 %, TLS by 85 % and HTTP by 100 %.
 	Timeout time.Duration
-	// DNSTimeout, ConnectTimeout and TLSTimeout cap each phase inside
-	// Timeout; zero means "whatever is left of Timeout".
-	DNSTimeout     time.Duration
-	ConnectTimeout time.Duration
-	TLSTimeout     time.Duration
-	HTTPTimeout    time.Duration
 	// SkipHTTP leaves out the GET / after the handshake (and with it the
 	// clock and block-page checks).
 	SkipHTTP bool
@@ -109,21 +107,23 @@ func New(opts Options) *Prober {
 // Resolvers are the DNS servers the prober queries, in order.
 func (p *Prober) Resolvers() []string { return append([]string(nil), p.resolvers...) }
 
-// Probe runs DNS, TCP and TLS for one target under one deadline. It never
-// returns without a Reason, and never takes much longer than the timeout.
+// Probe runs DNS, TCP, TLS and HTTP for one target under one deadline, each
+// phase under its own deadline inside it (see budget). It never returns
+// without a Reason, and never takes much longer than the timeout.
 func (p *Prober) Probe(ctx context.Context, t Target) *Result {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	b := newBudget(p.opts.Timeout)
+	ctx, cancel := context.WithDeadline(ctx, b.end())
 	defer cancel()
 	proxy, ok := p.proxyFor(t)
 	if !ok {
-		return p.direct(ctx, t)
+		return p.direct(ctx, b, t)
 	}
-	// Both paths at once, under the one deadline: the proxied one is the
+	// Both paths at once, under the one budget: the proxied one is the
 	// verdict (it is what the apps use), the direct one shows what the
 	// firewall does without the proxy.
 	directc := make(chan *Result, 1)
-	go func() { directc <- p.direct(ctx, t) }()
-	res := p.proxied(ctx, t, proxy)
+	go func() { directc <- p.direct(ctx, b, t) }()
+	res := p.proxied(ctx, b, t, proxy)
 	res.Direct = <-directc
 	return res
 }
@@ -141,43 +141,62 @@ func (p *Prober) proxyFor(t Target) (ProxySetting, bool) {
 	return ProxySetting{}, false
 }
 
-// direct runs DNS, TCP, TLS and HTTP without a proxy.
-func (p *Prober) direct(ctx context.Context, t Target) *Result {
+// direct runs DNS, TCP, TLS and HTTP without a proxy, each phase under its
+// deadline from b.
+func (p *Prober) direct(ctx context.Context, b budget, t Target) *Result {
 	start := p.opts.Now()
 	mono := time.Now()
 
 	res := &Result{Target: t, Start: start}
 	defer func() { res.Duration = time.Since(mono) }()
 
-	res.DNS, res.Reason, res.Err = p.resolve(ctx, t)
+	dctx, cancel := b.phase(ctx, StageDNS)
+	res.DNS, res.Reason, res.Err = p.resolve(dctx, t)
+	cancel()
 	if res.Reason != ReasonOK {
 		return res
 	}
-	conn, tcpRes, finish, reason, err := p.connect(ctx, t, res.DNS.Addresses)
+	// The other address family's grace period runs alongside TLS, still
+	// under the TCP phase's deadline; finish waits for it so that every
+	// attempt is recorded before we return, and only then is the TCP
+	// phase's context released (deferred calls run last in, first out).
+	tctx, cancel := b.phase(ctx, StageTCP)
+	defer cancel()
+	conn, tcpRes, finish, reason, err := p.connect(tctx, t, res.DNS.Addresses)
 	res.TCP = tcpRes
-	// The other address family's grace period runs alongside TLS; finish
-	// waits for it so that every attempt is recorded before we return.
 	defer finish()
 	if reason != ReasonOK {
 		res.Reason, res.Err = reason, err
 		return res
 	}
-	var tc *tls.Conn
-	res.TLS, tc, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	tc := p.tlsStage(ctx, b, t, conn, res)
 	if tc != nil && !p.opts.SkipHTTP {
-		p.httpStage(ctx, t, tc, res)
+		p.httpStage(ctx, b, t, tc, res)
 	}
 	conn.Close()
 	return res
 }
 
+// tlsStage runs the handshake under the TLS phase's deadline and records it
+// in res. It returns the TLS connection when the handshake completed.
+func (p *Prober) tlsStage(ctx context.Context, b budget, t Target, conn net.Conn, res *Result) *tls.Conn {
+	hctx, cancel := b.phase(ctx, StageTLS)
+	defer cancel()
+	var tc *tls.Conn
+	res.TLS, tc, res.Reason, res.Err = p.handshake(hctx, t, conn)
+	return tc
+}
+
 // httpStage asks the server for / and judges the answer. It also runs when
 // the chain looked expired or not yet valid: the server's Date then tells
-// whether the certificate or the PC's clock is wrong.
-func (p *Prober) httpStage(ctx context.Context, t Target, tc *tls.Conn, res *Result) {
+// whether the certificate or the PC's clock is wrong. It runs under the
+// HTTP phase's deadline, which is the host's.
+func (p *Prober) httpStage(ctx context.Context, b budget, t Target, tc *tls.Conn, res *Result) {
 	if res.Reason != ReasonOK && res.Reason != TLSExpired && res.Reason != TLSNotYetValid {
 		return
 	}
+	ctx, cancel := b.phase(ctx, StageHTTP)
+	defer cancel()
 	h, err := p.httpCheck(ctx, t, tc)
 	res.HTTP = h
 	skew := h.ClockSkew
@@ -194,13 +213,58 @@ func (p *Prober) httpStage(ctx context.Context, t Target, tc *tls.Conn, res *Res
 	}
 }
 
-// phaseContext derives a phase's context: the phase cap if set, inside the
-// target's deadline.
-func phaseContext(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
-	if limit <= 0 {
-		return context.WithCancel(ctx)
+// Each phase's reserve, in percent of the per-host Timeout: the share no
+// earlier phase may use. DNS and TCP get the most because their timeouts
+// are the common failures and need room for a resend (a lost UDP query, a
+// lost SYN, the family grace); TLS is one round trip or two plus a
+// certificate chain; HTTP is one request on a connection that already
+// works. They add up to 100.
+const (
+	reserveDNS  = 30
+	reserveTCP  = 30 // the proxy's connect and CONNECT take this place
+	reserveTLS  = 25
+	reserveHTTP = 15
+)
+
+// phaseEnd is how far into Timeout (in percent) a stage may run: the
+// reserves of all stages up to and including it. A slow phase may so use
+// what a fast earlier one left, never the reserve of a later one.
+func phaseEnd(s Stage) int {
+	switch s {
+	case StageDNS:
+		return reserveDNS
+	case StageTCP, StageProxy:
+		return reserveDNS + reserveTCP
+	case StageTLS:
+		return reserveDNS + reserveTCP + reserveTLS
 	}
-	return context.WithTimeout(ctx, limit)
+	return reserveDNS + reserveTCP + reserveTLS + reserveHTTP
+}
+
+// budget is one probe's Timeout, split between its phases. It is computed
+// once per probe, so that the direct path probed alongside a proxied one
+// has the same deadlines.
+type budget struct {
+	start   time.Time
+	timeout time.Duration
+}
+
+func newBudget(timeout time.Duration) budget {
+	return budget{start: time.Now(), timeout: timeout}
+}
+
+// end is the host's deadline.
+func (b budget) end() time.Time { return b.start.Add(b.timeout) }
+
+// deadline is when stage s must be over.
+func (b budget) deadline(s Stage) time.Time {
+	return b.start.Add(b.timeout * time.Duration(phaseEnd(s)) / 100)
+}
+
+// phase derives the context stage s runs under: its deadline, or ctx's if
+// that is earlier.
+func (b budget) phase(ctx context.Context, s Stage) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(ctx, b.deadline(s))
 }
 
 // isTimeout reports whether err is a deadline of ours or of the network.

@@ -22,7 +22,8 @@ type dnsAnswer struct {
 
 // resolve runs the DNS stage: A and AAAA in parallel against each resolver in
 // turn, moving on only when a resolver gives no definitive answer (timeout,
-// SERVFAIL, REFUSED), as the OS stub resolvers do.
+// SERVFAIL, REFUSED), as the OS stub resolvers do. ctx carries the DNS
+// phase's deadline.
 func (p *Prober) resolve(ctx context.Context, t Target) (*DNSResult, Reason, error) {
 	start := time.Now()
 	res := &DNSResult{}
@@ -42,8 +43,6 @@ func (p *Prober) resolve(ctx context.Context, t Target) (*DNSResult, Reason, err
 		return res, DNSError, fmt.Errorf("dns: %w", err)
 	}
 
-	ctx, cancel := phaseContext(ctx, p.opts.DNSTimeout)
-	defer cancel()
 	name := dns.Fqdn(t.Host)
 
 	var answers []dnsAnswer

@@ -90,8 +90,6 @@ func (b Block) String() string {
 // it sends nothing but the host name.
 func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPResult, error) {
 	start := time.Now()
-	ctx, cancel := phaseContext(ctx, p.opts.HTTPTimeout)
-	defer cancel()
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 

@@ -3,7 +3,6 @@ package probes
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -41,17 +40,19 @@ type ProxyInfo struct {
 
 // proxied runs the chain the way an app configured with proxy u would: TCP
 // to the proxy, CONNECT host:port, then TLS and HTTP through the tunnel.
-// The target's name is resolved by the proxy, so there is no DNS stage.
-func (p *Prober) proxied(ctx context.Context, t Target, s ProxySetting) *Result {
+// The target's name is resolved by the proxy, so there is no DNS stage; the
+// connect to the proxy and its answer to CONNECT together are the TCP phase
+// (StageProxy in b), TLS and HTTP have their phases as on the direct path.
+func (p *Prober) proxied(ctx context.Context, b budget, t Target, s ProxySetting) *Result {
 	start := time.Now()
 	res := &Result{Target: t, Start: p.opts.Now()}
 	defer func() { res.Duration = time.Since(start) }()
 	u := s.URL
 	res.Proxy = &ProxyInfo{Source: s.Source, Address: u.Host, Raw: s.Raw}
 
-	cctx, cancel := phaseContext(ctx, p.opts.ConnectTimeout)
-	conn, err := p.opts.Dialer.DialContext(cctx, "tcp", u.Host)
-	cancel()
+	pctx, cancel := b.phase(ctx, StageProxy)
+	defer cancel()
+	conn, err := p.opts.Dialer.DialContext(pctx, "tcp", u.Host)
 	if err != nil {
 		res.Reason, res.Err = proxyDialReason(err), fmt.Errorf("proxy %s: %w", u.Host, err)
 		res.Proxy.Duration = time.Since(start)
@@ -63,7 +64,7 @@ func (p *Prober) proxied(ctx context.Context, t Target, s ProxySetting) *Result 
 			Attempts: []TCPAttempt{{Address: ra.AddrPort(), Outcome: TCPConnected, Duration: time.Since(start)}}}
 	}
 
-	status, server, err := connectTunnel(ctx, conn, u, t)
+	status, server, err := connectTunnel(pctx, conn, u, t)
 	res.Proxy.Duration, res.Proxy.Status, res.Proxy.ProxyServer = time.Since(start), status, server
 	switch {
 	case err != nil && isTimeout(err):
@@ -80,10 +81,9 @@ func (p *Prober) proxied(ctx context.Context, t Target, s ProxySetting) *Result 
 		return res
 	}
 
-	var tc *tls.Conn
-	res.TLS, tc, res.Reason, res.Err = p.handshake(ctx, t, conn)
+	tc := p.tlsStage(ctx, b, t, conn, res)
 	if tc != nil && !p.opts.SkipHTTP {
-		p.httpStage(ctx, t, tc, res)
+		p.httpStage(ctx, b, t, tc, res)
 	}
 	return res
 }

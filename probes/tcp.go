@@ -30,10 +30,12 @@ type attemptResult struct {
 // to connect wins. The other family keeps FamilyGrace to prove itself, so a
 // broken family becomes a warning instead of costing the whole timeout. That
 // grace runs while TLS proceeds: finish blocks until it is over and the
-// attempts are recorded in the returned TCPResult.
+// attempts are recorded in the returned TCPResult. ctx carries the TCP
+// phase's deadline, which bounds the grace too; it must live until finish
+// has returned.
 func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (conn net.Conn, res *TCPResult, finish func(), reason Reason, err error) {
 	start := time.Now()
-	ctx, cancel := phaseContext(ctx, p.opts.ConnectTimeout)
+	ctx, cancel := context.WithCancel(ctx)
 
 	order := interleave(addrs)
 	res = &TCPResult{Attempts: make([]TCPAttempt, len(order))}

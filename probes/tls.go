@@ -17,11 +17,10 @@ import (
 // TLS 1.2 at least, then verification done by hand so that the certificate
 // facts survive a failed verification and the failure can be classified.
 // The returned conn is the TLS connection when the handshake completed
-// (whatever the verification found), for the HTTP stage; else nil.
+// (whatever the verification found), for the HTTP stage; else nil. ctx
+// carries the TLS phase's deadline.
 func (p *Prober) handshake(ctx context.Context, t Target, conn net.Conn) (*TLSResult, *tls.Conn, Reason, error) {
 	start := time.Now()
-	ctx, cancel := phaseContext(ctx, p.opts.TLSTimeout)
-	defer cancel()
 
 	res := &TLSResult{ServerName: t.Host}
 	var peer []*x509.Certificate
