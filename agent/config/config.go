@@ -34,7 +34,7 @@ const (
 	DefaultTimeout    = 10 * time.Second
 	DefaultInterval   = 5 * time.Minute
 	DefaultCertExpiry = 14 * 24 * time.Hour
-	DefaultSlowPhase  = 3 * time.Second
+	DefaultSlowPhase  = 2 * time.Second
 
 	// MaxTimeout keeps a wrong unit ("10m" for "10s") from stalling a
 	// check run through an RMM tool, which gives up long before.

@@ -37,7 +37,7 @@ func TestDefault(t *testing.T) {
 	if cfg.Timeout != 10*time.Second || cfg.Interval != 5*time.Minute {
 		t.Errorf("Timeout, Interval = %v, %v; want 10s, 5m", cfg.Timeout, cfg.Interval)
 	}
-	if cfg.Warnings != (Warnings{CertExpiry: 14 * 24 * time.Hour, SlowPhase: 3 * time.Second}) {
+	if cfg.Warnings != (Warnings{CertExpiry: 14 * 24 * time.Hour, SlowPhase: 2 * time.Second}) {
 		t.Errorf("Warnings = %+v", cfg.Warnings)
 	}
 	if len(cfg.DNS.Servers) != 0 || cfg.TLS != (TLS{}) {

@@ -145,8 +145,10 @@ func evaluate(names []string, results []*probes.Result, took time.Duration) *age
 		Version:    "1.0.0",
 		Machine:    "PC-042",
 		CertExpiry: config.DefaultCertExpiry,
-		SlowPhase:  config.DefaultSlowPhase,
-		Now:        func() time.Time { return checkedAt },
+		// A fixed threshold keeps the words' goldens apart from the
+		// default, which is the config's business.
+		SlowPhase: 3 * time.Second,
+		Now:       func() time.Time { return checkedAt },
 	})
 	return &rep
 }
