@@ -11,7 +11,7 @@ import (
 // it is the same for every language: a selector decides which key applies
 // and computes the placeholder values from the facts; the catalog only
 // says how that reads. Adding a language is adding a catalog_xx.go file
-// with a texts table and a line in catalogs.
+// with a texts table, its Lang constant and a line in catalogs.
 //
 // Key scheme (see catalog_en.go for the whole table):
 //
@@ -23,6 +23,7 @@ import (
 //	captive[.<variant>]          the captive-portal finding
 //	summary.*, text.*            the words of the text output
 //	proxy.*, proxy_source.*      the proxy and where its setting comes from
+//	dns_server, issuer.org, pc_clock  phrases several reasons share
 //	fmt.*, list.*, span.*, unit.*  the printer's conventions
 //
 // A key ending in .one or .other is a plural form, picked by plural.
