@@ -114,7 +114,7 @@ func renderAll(t *testing.T, c *catalog) []string {
 				for _, vary := range factVariations {
 					f := gather(h, at)
 					vary(f)
-					msg, hint := c.describe(r, f)
+					msg, hint := c.reason(r, f)
 					out = append(out, msg, hint)
 				}
 			}
@@ -123,7 +123,7 @@ func renderAll(t *testing.T, c *catalog) []string {
 	// A block page the probe named in words of its own.
 	other := &agent.HostReport{Host: api, Port: 443, Reason: probes.HTTPBlocked,
 		HTTP: &agent.HTTPView{Status: 200, BlockedBy: "a login page (HTTP 200)"}}
-	msg, hint := c.describe(other.Reason, gather(other, time.Time{}))
+	msg, hint := c.reason(other.Reason, gather(other, time.Time{}))
 	out = append(out, msg, hint)
 
 	for _, w := range warningVariations() {

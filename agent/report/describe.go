@@ -18,7 +18,7 @@ func Describe(h *agent.HostReport, lang Lang) (message, hint string) {
 // describe takes the time of the run for reports without a raw result (read
 // back from JSON), whose certificate messages still want the PC's date.
 func describe(h *agent.HostReport, at time.Time, lang Lang) (message, hint string) {
-	return catalogFor(lang).describe(h.Reason, gather(h, at))
+	return catalogFor(lang).host(h, at)
 }
 
 // DescribeWarning words a warning, advice included: warnings have no hint

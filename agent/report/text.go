@@ -188,7 +188,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 	b.WriteString(strings.TrimRight(line, " ") + "\n")
 
 	if !h.OK {
-		msg, hint := t.cat.describe(h.Reason, gather(h, t.at))
+		msg, hint := t.cat.host(h, t.at)
 		writeWrapped(&b, indent, indent, strings.Fields(msg))
 		if hint != "" {
 			writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
@@ -46,8 +47,14 @@ var selectors = map[probes.Reason]selector{
 	probes.HTTPError:           waited("http_error", func(f *facts) float64 { return f.httpMS }),
 }
 
-// describe words the reason of a host with its facts.
-func (c *catalog) describe(r probes.Reason, f *facts) (msg, hint string) {
+// host words a host's outcome; at is the time of the run, for reports
+// without a raw result.
+func (c *catalog) host(h *agent.HostReport, at time.Time) (msg, hint string) {
+	return c.reason(h.Reason, gather(h, at))
+}
+
+// reason words a reason with the facts of its host.
+func (c *catalog) reason(r probes.Reason, f *facts) (msg, hint string) {
 	a := c.common(f)
 	sel, ok := selectors[r]
 	if !ok {
