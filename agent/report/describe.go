@@ -18,39 +18,23 @@ func Describe(h *agent.HostReport, lang Lang) (message, hint string) {
 // describe takes the time of the run for reports without a raw result (read
 // back from JSON), whose certificate messages still want the PC's date.
 func describe(h *agent.HostReport, at time.Time, lang Lang) (message, hint string) {
-	f := gather(h, at)
-	if lang == DE {
-		return reasonDE(h.Reason, f)
-	}
-	return reasonEN(h.Reason, f)
+	return catalogFor(lang).host(h, at)
 }
 
 // DescribeWarning words a warning, advice included: warnings have no hint
 // field, and a warning without advice only worries people.
 func DescribeWarning(w agent.Warning, lang Lang) string {
-	if lang == DE {
-		return warningDE(w)
-	}
-	return warningEN(w)
+	return catalogFor(lang).warning(w)
 }
 
 // DescribeCaptive words a captive-portal finding.
 func DescribeCaptive(c *agent.CaptiveView, lang Lang) (message, hint string) {
-	where := c.Location
-	if lang == DE {
-		msg := "Ein Captive Portal fängt den Internetzugang ab: " + c.URL + " wurde nicht wie erwartet beantwortet"
-		if where != "" {
-			msg += ", sondern nach " + where + " umgeleitet"
-		}
-		return msg + ".",
-			"Melden Sie sich im Portal des Netzwerks an (Gast- oder Hotel-WLAN: öffnen Sie einen Browser), oder nehmen Sie diesen PC im Portal bzw. in der Firewall davon aus. Danach diesen Check wiederholen."
-	}
-	msg := "A captive portal intercepts this network's internet access: " + c.URL + " did not answer as expected"
-	if where != "" {
-		msg += "; it redirects to " + where
-	}
-	return msg + ".",
-		"Sign in to the network's portal (guest or hotel Wi-Fi: open a browser), or have the portal or firewall exempt this PC. Then run this check again."
+	return catalogFor(lang).captive(c)
+}
+
+func (c *catalog) captive(v *agent.CaptiveView) (message, hint string) {
+	a := args{"url": v.URL, "location": v.Location}
+	return c.text(pick(v.Location != "", "captive.redirect", "captive"), a), c.text("captive.hint", a)
 }
 
 // minDotNet is the oldest .NET Framework the desktop app runs on.
@@ -60,8 +44,69 @@ var minDotNet = machine.DotNetVersion(machine.MinDotNetRelease)
 // word (OK, WARN, INFO) that the text puts in front of it. The value stays
 // as found: version numbers and OS names are not translated.
 func DescribeCheck(c machine.Check, lang Lang) string {
-	if lang == DE {
-		return checkDE(c)
+	return catalogFor(lang).check(c)
+}
+
+func (c *catalog) check(ch machine.Check) string {
+	return c.text(checkKey(ch), args{"code": ch.Code, "value": ch.Value, "min": minDotNet})
+}
+
+// checkKey is the catalog key of a check in the level and value it has.
+func checkKey(c machine.Check) string {
+	switch c.Code {
+	case machine.CodeDotNetFramework:
+		switch {
+		case c.Level == machine.LevelInfo:
+			return "check.dotnet_framework.unreadable"
+		case c.Level == machine.LevelOK:
+			return "check.dotnet_framework.ok"
+		case c.Value == "":
+			return "check.dotnet_framework.missing"
+		}
+		return "check.dotnet_framework.old"
+	case machine.CodeElevated:
+		switch {
+		case c.Level == machine.LevelOK:
+			return "check.elevated.ok"
+		case c.Level == machine.LevelWarn:
+			return "check.elevated.warn"
+		case c.Value == "yes":
+			return "check.elevated.root"
+		}
+		return "check.elevated.not_root"
+	case machine.CodeOSVersion:
+		return "check.os_version"
 	}
-	return checkEN(c)
+	return "check.unknown"
+}
+
+func (c *catalog) warning(w agent.Warning) string {
+	code := string(w.Code)
+	a := args{"code": code}
+	switch w.Code {
+	case agent.WarnIPv6Unreachable, agent.WarnIPv4Unreachable:
+		a["addresses"] = c.list(w.Addresses)
+		return c.text(variant("warning."+code, pick(len(w.Addresses) > 0, "addresses", "")), a)
+	case agent.WarnCertExpiring:
+		if w.Days <= 0 {
+			return c.text("warning.cert_expiring.today", a)
+		}
+		return c.plural("warning.cert_expiring.days", w.Days, a)
+	case agent.WarnSlowDNS, agent.WarnSlowTCP, agent.WarnSlowTLS:
+		a["slow"] = c.slow(code, w)
+		return c.text("warning."+code, a)
+	}
+	return c.text("warning.unknown", a)
+}
+
+// slow states the measured time and the limit when the report has them.
+func (c *catalog) slow(code string, w agent.Warning) string {
+	a := args{"what": c.text("warning."+code+".what", nil), "took": c.dur(w.TookMS), "limit": c.dur(w.ThresholdMS)}
+	switch {
+	case w.TookMS > 0 && w.ThresholdMS > 0:
+		return c.text("warning.slow.limit", a)
+	case w.TookMS > 0:
+		return c.text("warning.slow.took", a)
+	}
+	return c.text("warning.slow", a)
 }

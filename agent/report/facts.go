@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"math"
 	"net"
 	"net/netip"
@@ -308,51 +307,4 @@ func (f *facts) url() string {
 		return "https://" + f.host
 	}
 	return "https://" + net.JoinHostPort(f.host, strconv.Itoa(f.port))
-}
-
-// proxyWhere names where the proxy setting comes from, for the hint.
-func (f *facts) proxyWhere(de bool) string {
-	switch f.proxySource {
-	case "env":
-		if de {
-			return "die Umgebungsvariable HTTPS_PROXY"
-		}
-		return "the HTTPS_PROXY environment variable"
-	case "wininet":
-		if de {
-			return "die Proxy-Einstellung des Benutzers (Einstellungen > Netzwerk > Proxy)"
-		}
-		return "the user's proxy setting (Settings > Network > Proxy)"
-	case "winhttp":
-		if de {
-			return "die WinHTTP-Einstellung des Computers (netsh winhttp show proxy)"
-		}
-		return "the machine's WinHTTP setting (netsh winhttp show proxy)"
-	case "scutil":
-		if de {
-			return "die Proxy-Einstellung von macOS (Systemeinstellungen > Netzwerk)"
-		}
-		return "the macOS proxy setting (System Settings > Network)"
-	}
-	if de {
-		return "die Proxy-Einstellung"
-	}
-	return "the proxy setting"
-}
-
-// proxyName is the noun phrase for the proxy ("the proxy", "Der Proxy"),
-// with its address when the report has one.
-func (f *facts) proxyName(noun string) string {
-	if f.proxy == "" {
-		return noun
-	}
-	return noun + " " + f.proxy
-}
-
-// proxyStatusText is " (HTTP 403)", or nothing when no answer is known.
-func (f *facts) proxyStatusText() string {
-	if f.proxyStatus == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (HTTP %d)", f.proxyStatus)
 }

@@ -8,9 +8,10 @@ import (
 // Lang is a language the messages are written in.
 type Lang string
 
-// Supported languages. Codes, host names and the verdict words OK, WARN and
-// FAIL stay English in every language: they are what scripts and support
-// staff search for.
+// Supported languages; each has a catalog (catalog_xx.go, registered in
+// catalogs), and a language without one is not accepted. Codes, host names
+// and the verdict words OK, WARN and FAIL stay English in every language:
+// they are what scripts and support staff search for.
 const (
 	EN Lang = "en"
 	DE Lang = "de"
@@ -32,26 +33,41 @@ func ParseLang(s string) (Lang, error) {
 	if i := strings.IndexAny(lang, "_-.@"); i >= 0 {
 		lang = lang[:i]
 	}
-	switch lang {
-	case "en":
-		return EN, nil
-	case "de":
-		return DE, nil
-	case "c":
+	if lang == "c" {
 		// "C.UTF-8" is the C locale with a codeset.
 		return EN, nil
 	}
-	return EN, fmt.Errorf("unsupported language %q (supported: en, de)", s)
+	if _, ok := textsOf(Lang(lang)); ok {
+		return Lang(lang), nil
+	}
+	return EN, fmt.Errorf("unsupported language %q (supported: %s)", s, langNames(", "))
 }
 
 // ParseLangFlag accepts exactly the values documented for --lang, so that a
 // typo on the command line is an error rather than a silent fallback.
 func ParseLangFlag(s string) (Lang, error) {
-	switch l := Lang(strings.ToLower(strings.TrimSpace(s))); l {
-	case EN, DE:
+	l := Lang(strings.ToLower(strings.TrimSpace(s)))
+	if _, ok := textsOf(l); ok {
 		return l, nil
 	}
-	return EN, fmt.Errorf("unsupported language %q for --lang (use en or de)", s)
+	return EN, fmt.Errorf("unsupported language %q for --lang (use %s)", s, langNames(" or "))
+}
+
+// langNames lists the languages that have a catalog, the last two joined
+// by last: "en, de" or "en or de".
+func langNames(last string) string {
+	var b strings.Builder
+	for i, c := range catalogs {
+		switch {
+		case i == 0:
+		case i == len(catalogs)-1:
+			b.WriteString(last)
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(string(c.lang))
+	}
+	return b.String()
 }
 
 // LangFromLocale maps a locale environment value to a language, English

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -31,7 +30,7 @@ type Text struct {
 	mu    sync.Mutex
 	w     io.Writer
 	o     TextOptions
-	p     printer
+	cat   *catalog  // the words of o.Lang, chosen once
 	width int       // of the host column
 	at    time.Time // the run's time, for certificate dates of reports read from JSON
 	// colsDue: the header is written but the column titles are not yet;
@@ -79,10 +78,9 @@ func NewText(w io.Writer, o TextOptions, hosts []string) *Text {
 	for _, h := range hosts {
 		width = max(width, utf8.RuneCountInString(h))
 	}
-	if o.Lang != DE {
-		o.Lang = EN
-	}
-	return &Text{w: w, o: o, p: printer{o.Lang}, width: width}
+	cat := catalogFor(o.Lang)
+	o.Lang = cat.lang
+	return &Text{w: w, o: o, cat: cat, width: width}
 }
 
 // Header writes the identification line; the column titles follow with the
@@ -128,14 +126,10 @@ func (t *Text) Machine(f *machine.Facts) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var b strings.Builder
-	if t.o.Lang == DE {
-		b.WriteString("Rechner:\n")
-	} else {
-		b.WriteString("Machine:\n")
-	}
+	b.WriteString(t.cat.text("text.machine", nil) + "\n")
 	for _, c := range f.Checks {
 		word := levelWord(c.Level)
-		msg := DescribeCheck(c, t.o.Lang)
+		msg := t.cat.check(c)
 		if strings.TrimSpace(msg) == "" {
 			msg = c.Code
 		}
@@ -194,7 +188,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 	b.WriteString(strings.TrimRight(line, " ") + "\n")
 
 	if !h.OK {
-		msg, hint := describe(h, t.at, t.o.Lang)
+		msg, hint := t.cat.host(h, t.at)
 		writeWrapped(&b, indent, indent, strings.Fields(msg))
 		if hint != "" {
 			writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
@@ -204,7 +198,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 		// The code leads the line: the host line has no room for several,
 		// and it is what a search in the docs or the logs needs.
 		writeWrapped(&b, indent+warningMark, indent+strings.Repeat(" ", utf8.RuneCountInString(warningMark)),
-			strings.Fields(string(w.Code)+": "+DescribeWarning(w, t.o.Lang)))
+			strings.Fields(string(w.Code)+": "+t.cat.warning(w)))
 	}
 	_, err := io.WriteString(t.w, b.String())
 	return err
@@ -232,10 +226,10 @@ func (t *Text) Summary(rep *agent.Document) error {
 		}
 	}
 	s.ms = rep.DurationMS
-	word, head, items := s.words(t.p)
+	word, head, items := s.words(t.cat)
 	units := strings.Fields(word + head)
 	if len(items) > 0 {
-		units = append(units, t.p.units(items, 0)...)
+		units = append(units, t.cat.units(items, 0)...)
 		units[len(units)-1] += "."
 	}
 	var b strings.Builder
@@ -243,7 +237,7 @@ func (t *Text) Summary(rep *agent.Document) error {
 	if c := rep.CaptivePortal; c != nil && c.Detected {
 		// A machine-level finding: it explains every failing host at once,
 		// so it stands right above the verdict.
-		msg, hint := DescribeCaptive(c, t.o.Lang)
+		msg, hint := t.cat.captive(c)
 		b.WriteString("\n")
 		writeWrapped(&b, "", indent, strings.Fields(t.colour(verdictFail, "CAPTIVE PORTAL")+": "+msg))
 		writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
@@ -306,7 +300,7 @@ func (t *Text) stageTime(reached bool, ms float64) string {
 	if !reached {
 		return notReached
 	}
-	return t.p.dur(ms)
+	return t.cat.dur(ms)
 }
 
 func dnsMS(h *agent.HostReport) float64 {
@@ -338,10 +332,7 @@ func httpMS(h *agent.HostReport) float64 {
 }
 
 func (t *Text) notRequired() string {
-	if t.o.Lang == DE {
-		return "(nicht erforderlich)"
-	}
-	return "(not required)"
+	return t.cat.text("text.not_required", nil)
 }
 
 // colour wraps text in the ANSI colour of a verdict. Only the word is
@@ -381,74 +372,32 @@ type summary struct {
 
 // words returns the summary's verdict word, the sentence after it (from
 // its colon on) and the failing hosts that end the sentence.
-func (s summary) words(p printer) (word, head string, items []string) {
-	if p.lang == DE {
-		return s.wordsDE(p)
-	}
-	return s.wordsEN(p)
-}
-
-func (s summary) wordsEN(p printer) (word, rest string, items []string) {
-	took := ""
+func (s summary) words(c *catalog) (word, head string, items []string) {
+	a := args{"required": strconv.Itoa(s.required), "took": ""}
 	if s.ms > 0 {
-		took = " (checked in " + p.dur(s.ms) + ")"
+		a["took"] = c.text("summary.took", args{"took": c.dur(s.ms)})
 	}
 	if len(s.failing) > 0 {
-		verb := "fail"
-		if len(s.failing) == 1 {
-			verb = "fails"
-		}
-		return "NOT READY", fmt.Sprintf(": %d of %d required %s %s%s:",
-			len(s.failing), s.required, plural(s.required, "host", "hosts"), verb, took), s.failing
+		a["failing"] = strconv.Itoa(len(s.failing))
+		a["hosts"] = c.plural("summary.hosts", s.required, nil)
+		a["fail"] = c.plural("summary.fail", len(s.failing), nil)
+		return c.text("summary.not_ready", nil), c.text("summary.failing", a), s.failing
 	}
-	switch s.required {
-	case 0:
-		rest = ": no host is required"
-	case 1:
-		rest = ": the required host is reachable"
-	default:
-		rest = fmt.Sprintf(": all %d required hosts are reachable", s.required)
-	}
+	a["warned"], a["optional"] = "", ""
 	if s.warned > 0 {
-		rest += fmt.Sprintf(", warnings on %d %s", s.warned, plural(s.warned, "host", "hosts"))
+		a["warned"] = c.plural("summary.warned", s.warned, nil)
 	}
 	if s.optionalFailing > 0 {
-		rest += fmt.Sprintf(", %d optional %s", s.optionalFailing, plural(s.optionalFailing, "host fails", "hosts fail"))
+		a["optional"] = c.plural("summary.optional", s.optionalFailing, nil)
 	}
-	return "READY", rest + took + ".", nil
-}
-
-func (s summary) wordsDE(p printer) (word, rest string, items []string) {
-	took := ""
-	if s.ms > 0 {
-		took = " (geprüft in " + p.dur(s.ms) + ")"
-	}
-	if len(s.failing) > 0 {
-		return "NICHT BEREIT", fmt.Sprintf(": %d von %d erforderlichen %s %s%s:",
-			len(s.failing), s.required, plural(s.required, "Host", "Hosts"), plural(len(s.failing), "schlägt fehl", "schlagen fehl"), took), s.failing
-	}
+	key := "summary.all_reachable"
 	switch s.required {
 	case 0:
-		rest = ": Kein Host ist erforderlich"
+		key = "summary.none_required"
 	case 1:
-		rest = ": Der erforderliche Host ist erreichbar"
-	default:
-		rest = fmt.Sprintf(": Alle %d erforderlichen Hosts sind erreichbar", s.required)
+		key = "summary.one_reachable"
 	}
-	if s.warned > 0 {
-		rest += fmt.Sprintf(", Warnungen bei %d %s", s.warned, plural(s.warned, "Host", "Hosts"))
-	}
-	if s.optionalFailing > 0 {
-		rest += fmt.Sprintf(", %d %s", s.optionalFailing, plural(s.optionalFailing, "optionaler Host schlägt fehl", "optionale Hosts schlagen fehl"))
-	}
-	return "BEREIT", rest + took + ".", nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return c.text("summary.ready", nil), c.text(key, a), nil
 }
 
 // writeWrapped writes words separated by spaces and wrapped to wrapWidth

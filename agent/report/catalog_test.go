@@ -1,0 +1,275 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// placeholder is a template's {name}.
+var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+// placeholderSet is the sorted set of names a template refers to.
+func placeholderSet(t string) []string {
+	var names []string
+	for _, m := range placeholder.FindAllString(t, -1) {
+		names = append(names, m[1:len(m)-1])
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// Every language words every key, with the same placeholders: a
+// translation that drops {host} loses a fact, one that adds {foo} prints
+// it raw.
+func TestCatalogsAgree(t *testing.T) {
+	t.Parallel()
+	ref := catalogs[0]
+	for _, c := range catalogs {
+		for key, tmpl := range c.texts {
+			if strings.TrimSpace(tmpl) == "" {
+				t.Errorf("%s: %s is empty", c.lang, key)
+			}
+			if rest := placeholder.ReplaceAllString(tmpl, ""); strings.ContainsAny(rest, "{}") {
+				t.Errorf("%s: %s has an unbalanced brace: %q", c.lang, key, tmpl)
+			}
+			want, ok := ref.texts[key]
+			if !ok {
+				t.Errorf("%s: %s is not in the %s catalog", c.lang, key, ref.lang)
+				continue
+			}
+			if got, want := placeholderSet(tmpl), placeholderSet(want); !slices.Equal(got, want) {
+				t.Errorf("%s: %s has placeholders %v, %s has %v", c.lang, key, got, ref.lang, want)
+			}
+		}
+		for key := range ref.texts {
+			if _, ok := c.texts[key]; !ok {
+				t.Errorf("%s: no text for %s", c.lang, key)
+			}
+		}
+	}
+}
+
+// Every key is reachable and renders with the facts its selector gives it:
+// no placeholder is left unfilled, in any language.
+func TestCatalogEveryKeyRendered(t *testing.T) {
+	t.Parallel()
+	for _, l := range catalogs {
+		t.Run(string(l.lang), func(t *testing.T) {
+			t.Parallel()
+			seen := map[string]bool{}
+			c := catalogFor(l.lang)
+			c.seen = func(key string) { seen[key] = true }
+			bad := map[string]bool{}
+			for _, s := range renderAll(t, c) {
+				if strings.ContainsAny(s, "{}") && !bad[s] {
+					bad[s] = true
+					t.Errorf("unfilled placeholder %q in %q", placeholder.FindString(s), s)
+				}
+			}
+			for key := range l.texts {
+				if !seen[key] && !seen[pluralSibling(key)] {
+					t.Errorf("%s is never rendered", key)
+				}
+			}
+		})
+	}
+}
+
+// pluralSibling is the other form of a plural key ("span.days.one" for
+// "span.days.other"): plural picks between them by the count alone, and
+// some counts never occur (a span of one day reads "24 hours").
+func pluralSibling(key string) string {
+	if k, ok := strings.CutSuffix(key, ".one"); ok {
+		return k + ".other"
+	}
+	if k, ok := strings.CutSuffix(key, ".other"); ok {
+		return k + ".one"
+	}
+	return key
+}
+
+// renderAll renders, through c, every reason of the fixtures with and
+// without its facts and with each fact varied, every warning, check,
+// captive finding and summary form, and the text output.
+func renderAll(t *testing.T, c *catalog) []string {
+	t.Helper()
+	var out []string
+	rep := everyReasonReport()
+	reasons := append(probes.Reasons(), "no_such_reason")
+	for _, r := range reasons {
+		hosts := []*agent.HostReport{{Host: api, Port: 443, Reason: r}}
+		if r != "no_such_reason" {
+			hosts = append(hosts, hostFor(t, rep, r))
+		}
+		for _, h := range hosts {
+			for _, at := range []time.Time{{}, checkedAt} {
+				for _, vary := range factVariations {
+					f := gather(h, at)
+					vary(f)
+					msg, hint := c.reason(r, f)
+					out = append(out, msg, hint)
+				}
+			}
+		}
+	}
+	// A block page the probe named in words of its own.
+	other := &agent.HostReport{Host: api, Port: 443, Reason: probes.HTTPBlocked,
+		HTTP: &agent.HTTPView{Status: 200, BlockedBy: "a login page (HTTP 200)"}}
+	msg, hint := c.reason(other.Reason, gather(other, time.Time{}))
+	out = append(out, msg, hint)
+
+	for _, w := range warningVariations() {
+		out = append(out, c.warning(w))
+	}
+	for _, ch := range checkVariations {
+		out = append(out, c.check(ch))
+	}
+	for _, v := range []*agent.CaptiveView{{URL: "http://c.example/"}, {URL: "http://c.example/", Location: "https://login.example/"}} {
+		msg, hint := c.captive(v)
+		out = append(out, msg, hint)
+	}
+	for _, s := range summaryVariations() {
+		word, head, items := s.words(c)
+		out = append(out, word+head+strings.Join(c.units(items, 0), " "))
+	}
+	for _, d := range []time.Duration{time.Minute, 3 * time.Minute, time.Hour, 2 * time.Hour, 61 * time.Minute,
+		3 * 24 * time.Hour, 24 * time.Hour, 400 * 24 * time.Hour, 800 * 24 * time.Hour} {
+		out = append(out, c.span(d.Seconds()))
+	}
+	out = append(out, c.list([]string{"a", "b", "c", "d", "e"}))
+	return append(out, renderText(t, c))
+}
+
+// renderText writes the mixed report, with one host not required, as
+// WriteText does but through c.
+func renderText(t *testing.T, c *catalog) string {
+	t.Helper()
+	rep := mixedReport()
+	rep.Hosts[len(rep.Hosts)-1].Required = false
+	var b bytes.Buffer
+	text := NewText(&b, TextOptions{Lang: c.lang}, nil)
+	text.cat = c
+	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := text.Machine(rep.Prerequisites); err != nil {
+		t.Fatal(err)
+	}
+	for i := range rep.Hosts {
+		if err := text.Host(&rep.Hosts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := text.Summary(rep); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// factVariations change one fact each, so that every variant of every
+// reason is chosen at least once.
+var factVariations = []func(f *facts){
+	func(*facts) {},
+	func(f *facts) { f.proxySource = "env" },
+	func(f *facts) { f.proxySource = "wininet" },
+	func(f *facts) { f.proxySource = "winhttp" },
+	func(f *facts) { f.proxySource = "scutil" },
+	func(f *facts) { f.proxySource = "pac" },
+	func(f *facts) { f.proxy, f.proxyServer, f.proxyStatus = "", "", 0 },
+	func(f *facts) { f.proxy, f.proxyServer, f.proxyStatus = "proxy.example:3128", "squid", 403 },
+	func(f *facts) { f.directOK = true },
+	func(f *facts) { f.issuer, f.issuerOrg = "Example Inspection CA", "Example Corp" },
+	func(f *facts) { f.issuer = "" },
+	func(f *facts) { f.version, f.notAfter = "", time.Time{} },
+	func(f *facts) { f.bad, f.badLeaf, f.badDate = "Example Intermediate", false, day(2026, 3, 1) },
+	func(f *facts) { f.bad, f.badLeaf, f.badDate = "api.passwordboss.com", true, day(2026, 3, 1) },
+	func(f *facts) {
+		f.bad, f.badLeaf, f.badDate, f.badFuture = "api.passwordboss.com", true, day(2027, 3, 1), true
+	},
+	func(f *facts) { f.serverDate, f.skew = checkedAt, -7200 },
+	func(f *facts) { f.serverDate, f.skew = checkedAt, 600 },
+	func(f *facts) { f.resolvers, f.dnsMS = nil, 0 },
+	func(f *facts) { f.resolvers, f.dnsMS = []string{"10.0.0.1"}, 0 },
+	func(f *facts) { f.resolvers, f.dnsMS = nil, 5000 },
+	func(f *facts) { f.resolvers, f.dnsMS = []string{"10.0.0.1"}, 5000 },
+	func(f *facts) { f.tcpMS, f.tlsMS, f.httpMS, f.proxyMS = 0, 0, 0, 0 },
+	func(f *facts) { f.tcpMS, f.tlsMS, f.httpMS, f.proxyMS = 10000, 10000, 10000, 10000 },
+	func(f *facts) { f.sinkholed = []string{"0.0.0.0"} },
+	func(f *facts) { f.names, f.subject = []string{"*.example.net"}, "" },
+	func(f *facts) { f.resolver, f.rcode = "", "" },
+	func(f *facts) { f.resolver, f.rcode = "10.0.0.1", "NOTIMP" },
+	func(f *facts) { f.resolver, f.rcode = "10.0.0.1", "" },
+	func(f *facts) { f.block = block{kind: blockServer, name: "FortiGate"} },
+	func(f *facts) { f.block = block{kind: blockVendor, name: "zscaler"} },
+	func(f *facts) { f.block = block{kind: blockPage} },
+	func(f *facts) { f.block = block{kind: blockRedirect, name: "login.example"} },
+	func(f *facts) { f.block = block{kind: blockPortal} },
+	func(f *facts) { f.block = block{kind: blockProxy} },
+	func(f *facts) { f.block = block{} },
+}
+
+func warningVariations() []agent.Warning {
+	var ws []agent.Warning
+	for _, code := range append(warningCodes, "no_such_warning") {
+		ws = append(ws,
+			agent.Warning{Code: code},
+			agent.Warning{Code: code, Addresses: []string{"2001:db8::1"}, Days: 1, TookMS: 4000},
+			agent.Warning{Code: code, Days: 3, TookMS: 4000, ThresholdMS: 3000})
+	}
+	return ws
+}
+
+var checkVariations = []machine.Check{
+	machine.DotNetCheck(533320, true),
+	machine.DotNetCheck(394802, true),
+	machine.DotNetCheck(0, true),
+	machine.DotNetCheck(0, false),
+	machine.Unreadable(machine.CodeDotNetFramework, errAccessDenied),
+	machine.ElevatedCheck(true, true),
+	machine.ElevatedCheck(false, true),
+	machine.ElevatedCheck(true, false),
+	machine.ElevatedCheck(false, false),
+	{Code: machine.CodeOSVersion, Level: machine.LevelInfo, Value: "Windows 11 Pro 23H2"},
+	{Code: "tpm", Level: machine.LevelInfo, Value: "2.0"},
+}
+
+type testError string
+
+func (e testError) Error() string { return string(e) }
+
+const errAccessDenied = testError("Access is denied.")
+
+func summaryVariations() []summary {
+	var ss []summary
+	for required := range 3 {
+		for n := range 3 {
+			s := summary{required: required, warned: n, optionalFailing: n, ms: float64(n) * 2000}
+			ss = append(ss, s)
+			if n > 0 && required > 0 {
+				s.failing = slices.Repeat([]string{"api.passwordboss.com (tcp_timeout)"}, min(n, required))
+				ss = append(ss, s)
+			}
+		}
+	}
+	return ss
+}
+
+func TestLangNames(t *testing.T) {
+	t.Parallel()
+	_, err := ParseLang("fr")
+	if err == nil || !strings.Contains(err.Error(), "(supported: en, de)") {
+		t.Errorf("ParseLang: %v", err)
+	}
+	_, err = ParseLangFlag("fr")
+	if err == nil || !strings.Contains(err.Error(), "(use en or de)") {
+		t.Errorf("ParseLangFlag: %v", err)
+	}
+}
