@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -26,4 +27,13 @@ func WriteJSON(w io.Writer, rep *agent.Document) error {
 	// one, and the document is never embedded in HTML.
 	enc.SetEscapeHTML(false)
 	return enc.Encode(&out)
+}
+
+// StatusJSON renders /status: a document with its words in lang, as JSON.
+func StatusJSON(lang Lang) func(*agent.Document) ([]byte, error) {
+	return func(doc *agent.Document) ([]byte, error) {
+		var b bytes.Buffer
+		err := WriteJSON(&b, Localized(doc, lang))
+		return b.Bytes(), err
+	}
 }

@@ -91,3 +91,21 @@ func DetectLang(getenv func(string) string) Lang {
 	}
 	return EN
 }
+
+// ChooseLang is the language of one run of a command: the --lang value
+// when given (already checked with ParseLangFlag), else the locale
+// environment when any of its variables is set, else the OS's UI language
+// (Windows sets no locale variables; osLocale is "de-DE" there, empty
+// elsewhere).
+func ChooseLang(flagValue string, getenv func(string) string, osLocale string) Lang {
+	if flagValue != "" {
+		l, _ := ParseLangFlag(flagValue)
+		return l
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if getenv(k) != "" {
+			return DetectLang(getenv)
+		}
+	}
+	return LangFromLocale(osLocale)
+}

@@ -132,23 +132,6 @@ func TestServiceInstallChecksConfig(t *testing.T) {
 	}
 }
 
-func TestDialAddress(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"127.0.0.1:9843": "127.0.0.1:9843",
-		":9843":          "127.0.0.1:9843",
-		"0.0.0.0:9843":   "127.0.0.1:9843",
-		"[::]:9843":      "[::1]:9843",
-		"[::1]:9843":     "[::1]:9843",
-		"pc042:9843":     "pc042:9843",
-		"garbage":        "garbage",
-	} {
-		if got := dialAddress(in); got != want {
-			t.Errorf("dialAddress(%q) = %q; want %q", in, got, want)
-		}
-	}
-}
-
 // TestServiceRunInProcess runs `pbprobe service run` as the service manager
 // would start it, minus the service manager: against the test world, until
 // told to stop, which must take under 2 s.

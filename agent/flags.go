@@ -1,0 +1,97 @@
+package agent
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/pbprobe/pbprobe/agent/config"
+)
+
+// Flags are the agent's command-line flags, named after the exporter
+// conventions; `run`, `service install` and `service run` share them (as
+// exporter-toolkit provides its web flags). They override the config file,
+// which overrides the defaults.
+type Flags struct {
+	ConfigFile      string
+	ListenAddress   string
+	WebConfigFile   string
+	EnableLifecycle bool
+	LogLevel        string
+	LogFormat       string
+	LogFile         string
+	// LogFileSet: --log.file was given, so it must open (Check sets it).
+	LogFileSet bool
+	Interval   time.Duration
+	Timeout    time.Duration
+}
+
+// Register adds the flags to fs.
+func (f *Flags) Register(fs *flag.FlagSet) {
+	fs.StringVar(&f.ConfigFile, "config.file", "", "YAML config `file` (default: the built-in Password Boss host table)")
+	fs.StringVar(&f.ListenAddress, "web.listen-address", DefaultListenAddress, "`address` for /metrics, /status and /healthz (loopback by default)")
+	fs.StringVar(&f.WebConfigFile, "web.config.file", "", "exporter-toolkit web config `file` for TLS and basic auth")
+	fs.BoolVar(&f.EnableLifecycle, "web.enable-lifecycle", false, "serve POST /-/reload to reload the config file")
+	fs.StringVar(&f.LogLevel, "log.level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&f.LogFormat, "log.format", LogFormatLogfmt, "console log `format`: logfmt or json")
+	fs.StringVar(&f.LogFile, "log.file", DefaultLogFile(), "rotated JSON log `file`; empty for none")
+	fs.DurationVar(&f.Interval, "interval", 0, "time between runs (default from config, 5m)")
+	fs.DurationVar(&f.Timeout, "timeout", 0, "per-host deadline (default from config, 10s)")
+}
+
+// Check checks the values once fs is parsed, so that a mistake is a usage
+// error now rather than a service that fails to start later.
+func (f *Flags) Check(fs *flag.FlagSet) error {
+	fs.Visit(func(fl *flag.Flag) { f.LogFileSet = f.LogFileSet || fl.Name == "log.file" })
+	if _, err := ParseLogLevel(f.LogLevel); err != nil {
+		return fmt.Errorf("--log.level: %w", err)
+	}
+	if f.LogFormat != LogFormatLogfmt && f.LogFormat != LogFormatJSON {
+		return fmt.Errorf("--log.format %q: want %s or %s", f.LogFormat, LogFormatLogfmt, LogFormatJSON)
+	}
+	if f.Interval != 0 && f.Interval < config.MinInterval {
+		return fmt.Errorf("--interval %s: want at least %s", f.Interval, config.MinInterval)
+	}
+	if f.Timeout < 0 || f.Timeout > config.MaxTimeout {
+		return fmt.Errorf("--timeout %s: want a duration above 0 and at most %s", f.Timeout, config.MaxTimeout)
+	}
+	if f.WebConfigFile != "" {
+		if err := web.Validate(f.WebConfigFile); err != nil {
+			return fmt.Errorf("--web.config.file %s: %w", f.WebConfigFile, err)
+		}
+	}
+	return nil
+}
+
+// LoadConfig reads the config file and applies the flags on top, at start
+// and on every reload alike.
+func (f *Flags) LoadConfig() (*config.Config, error) {
+	cfg, err := config.Load(f.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	if f.Interval > 0 {
+		cfg.Interval = f.Interval
+	}
+	if f.Timeout > 0 {
+		cfg.Timeout = f.Timeout
+	}
+	return cfg, nil
+}
+
+// DaemonOptions are the daemon's options from the flags; the caller adds
+// the version, machine, renderer, hooks and Ready.
+func (f *Flags) DaemonOptions(console io.Writer) DaemonOptions {
+	return DaemonOptions{
+		LoadConfig:      f.LoadConfig,
+		ConfigFile:      f.ConfigFile,
+		Log:             LogOptions{Level: f.LogLevel, Format: f.LogFormat, Console: console, File: f.LogFile},
+		LogFileRequired: f.LogFileSet,
+		ListenAddress:   f.ListenAddress,
+		WebConfigFile:   f.WebConfigFile,
+		EnableLifecycle: f.EnableLifecycle,
+	}
+}
