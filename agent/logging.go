@@ -322,20 +322,28 @@ func failureFields(h *HostReport) []zap.Field {
 	if h.Stage == probes.StageTLS && h.TLS != nil && h.TLS.Issuer != "" {
 		fs = append(fs, zap.String("issuer", h.TLS.Issuer))
 	}
-	if v := h.HTTP; v != nil {
-		switch h.Reason {
-		case probes.ClockSkew:
-			// Both, so that a log search tells a PC whose clock is off
-			// from a server whose clock is.
-			fs = append(fs, zap.Float64("clock_skew_s", v.ClockSkewS))
-			if !v.Date.IsZero() {
-				fs = append(fs, zap.Time("server_date", v.Date))
-			}
-		case probes.HTTPBlocked:
-			fs = append(fs, zap.String("blocked_by", v.BlockedBy))
-		}
+	return append(fs, httpFields(h)...)
+}
+
+// httpFields are the HTTP facts behind an HTTP-stage failure.
+func httpFields(h *HostReport) []zap.Field {
+	v := h.HTTP
+	if v == nil {
+		return nil
 	}
-	return fs
+	switch h.Reason {
+	case probes.ClockSkew:
+		// Both, so that a log search tells a PC whose clock is off from
+		// a server whose clock is.
+		fs := []zap.Field{zap.Float64("clock_skew_s", v.ClockSkewS)}
+		if !v.Date.IsZero() {
+			fs = append(fs, zap.Time("server_date", v.Date))
+		}
+		return fs
+	case probes.HTTPBlocked:
+		return []zap.Field{zap.String("blocked_by", v.BlockedBy)}
+	}
+	return nil
 }
 
 // logWarnings compares the host's warnings with the ones logged before

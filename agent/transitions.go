@@ -70,25 +70,21 @@ func (t *Transitions) Next(prev, cur *Document) []Transition {
 			continue
 		}
 		tr := Transition{Host: h, Previous: probes.NotChecked}
-		p := before[k]
-		if p != nil {
+		if p := before[k]; p != nil {
 			tr.Previous = p.Reason
 		}
 		tr.Initial = tr.Previous == probes.NotChecked
-		switch {
-		case h.OK && (tr.Initial || !p.OK):
-			tr.Change = ChangeUp
+		if tr.Change = change(tr.Previous, h); tr.Change == "" {
+			continue
+		}
+		switch tr.Change {
+		case ChangeUp:
 			if since, ok := t.downSince[k]; ok && !since.IsZero() {
 				tr.DownFor = cur.CheckedAt.Sub(since).Round(time.Second)
 			}
 			delete(t.downSince, k)
-		case !h.OK && (tr.Initial || p.OK):
-			tr.Change = ChangeDown
+		case ChangeDown:
 			t.downSince[k] = cur.CheckedAt
-		case !h.OK && p.Reason != h.Reason:
-			tr.Change = ChangeReason
-		default:
-			continue
 		}
 		out = append(out, tr)
 	}
@@ -100,4 +96,19 @@ func (t *Transitions) Next(prev, cur *Document) []Transition {
 		}
 	}
 	return out
+}
+
+// change is what happened to h since its reason was prev; empty for
+// nothing (still up, or still down for the same reason).
+func change(prev probes.Reason, h *HostReport) Change {
+	wasUp, known := prev.OK(), prev != probes.NotChecked
+	switch {
+	case h.OK && (!known || !wasUp):
+		return ChangeUp
+	case !h.OK && (!known || wasUp):
+		return ChangeDown
+	case !h.OK && prev != h.Reason:
+		return ChangeReason
+	}
+	return ""
 }

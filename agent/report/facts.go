@@ -100,38 +100,11 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 	if d := h.Direct; d != nil {
 		f.directOK = d.OK
 	}
-	if d := h.DNS; d != nil {
-		f.resolver = resolverName(d.Resolver)
-		f.rcode = d.Rcode
-		f.sinkholed = d.Sinkholed
-		f.dnsMS = d.MS
-	}
 	if h.DNS != nil {
-		for _, r := range h.DNS.Resolvers {
-			f.resolvers = appendNew(f.resolvers, resolverName(r))
-		}
+		f.gatherDNS(h.DNS)
 	}
-	if len(f.resolvers) == 0 && f.resolver != "" {
-		f.resolvers = []string{f.resolver}
-	}
-	if t := h.TCP; t != nil {
-		f.tcpMS = t.MS
-		f.connected = addrOnly(t.Address)
-		want := outcomeOf(h.Reason)
-		for _, a := range t.Attempts {
-			if a.Outcome == want {
-				f.failed = appendNew(f.failed, addrOnly(a.Address))
-			}
-		}
-		if len(f.failed) == 0 {
-			// A reason without a matching attempt should not happen; naming
-			// every address tried is still better than naming none.
-			for _, a := range t.Attempts {
-				if a.Outcome != string(probes.TCPConnected) {
-					f.failed = appendNew(f.failed, addrOnly(a.Address))
-				}
-			}
-		}
+	if h.TCP != nil {
+		f.gatherTCP(h.TCP, h.Reason)
 	}
 	if t := h.TLS; t != nil {
 		f.tlsMS = t.MS
@@ -139,6 +112,7 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		f.subject = t.Subject
 		f.issuer, f.issuerOrg = t.Issuer, t.IssuerOrg
 		f.notAfter = t.NotAfter
+		f.names = t.Names
 	}
 	if v := h.HTTP; v != nil {
 		f.httpMS = v.MS
@@ -147,14 +121,56 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		f.skew = v.ClockSkewS
 		f.block = blockOf(v)
 	}
-	var chain []agent.CertView
-	if t := h.TLS; t != nil {
-		f.names = t.Names
-		chain = t.Certs
-		if len(chain) == 0 && t.Subject != "" {
-			// A document from an agent that did not list the chain.
-			chain = []agent.CertView{{Subject: t.Subject, NotBefore: t.NotBefore, NotAfter: t.NotAfter}}
+	f.gatherOutOfDate(h)
+	return f
+}
+
+func (f *facts) gatherDNS(d *agent.DNSView) {
+	f.resolver = resolverName(d.Resolver)
+	f.rcode = d.Rcode
+	f.sinkholed = d.Sinkholed
+	f.dnsMS = d.MS
+	for _, r := range d.Resolvers {
+		f.resolvers = appendNew(f.resolvers, resolverName(r))
+	}
+	if len(f.resolvers) == 0 && f.resolver != "" {
+		f.resolvers = []string{f.resolver}
+	}
+}
+
+// gatherTCP names the address the TLS stage used and the addresses whose
+// connect ended as the reason says.
+func (f *facts) gatherTCP(t *agent.TCPView, reason probes.Reason) {
+	f.tcpMS = t.MS
+	f.connected = addrOnly(t.Address)
+	want := outcomeOf(reason)
+	for _, a := range t.Attempts {
+		if a.Outcome == want {
+			f.failed = appendNew(f.failed, addrOnly(a.Address))
 		}
+	}
+	if len(f.failed) > 0 {
+		return
+	}
+	// A reason without a matching attempt should not happen; naming every
+	// address tried is still better than naming none.
+	for _, a := range t.Attempts {
+		if a.Outcome != string(probes.TCPConnected) {
+			f.failed = appendNew(f.failed, addrOnly(a.Address))
+		}
+	}
+}
+
+// gatherOutOfDate names the certificate whose dates fail, for the reasons
+// that are about dates.
+func (f *facts) gatherOutOfDate(h *agent.HostReport) {
+	if h.TLS == nil {
+		return
+	}
+	chain := h.TLS.Certs
+	if len(chain) == 0 && h.TLS.Subject != "" {
+		// A document from an agent that did not list the chain.
+		chain = []agent.CertView{{Subject: h.TLS.Subject, NotBefore: h.TLS.NotBefore, NotAfter: h.TLS.NotAfter}}
 	}
 	switch h.Reason {
 	case probes.TLSExpired, probes.TLSNotYetValid:
@@ -163,15 +179,16 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 		// clock_skew replaces the certificate reasons a wrong clock causes;
 		// the certificate the clock made look out of date is still worth
 		// naming, measured against the PC's clock as the probe saw it.
-		if pc := f.pcTime(); !pc.IsZero() && h.TLS != nil && !h.TLS.SystemTrusted {
-			f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, true)
-			f.badFuture = f.badDate.IsZero()
-			if f.badFuture {
-				f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, false)
-			}
+		pc := f.pcTime()
+		if pc.IsZero() || h.TLS.SystemTrusted {
+			return
+		}
+		f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, true)
+		f.badFuture = f.badDate.IsZero()
+		if f.badFuture {
+			f.bad, f.badLeaf, f.badDate = outOfDate(chain, pc, false)
 		}
 	}
-	return f
 }
 
 // pcTime is this PC's clock when the server's answer arrived, which is what

@@ -129,36 +129,14 @@ func checkFor(t target, p Paths, o Options) (notes []string, err error) {
 	if o.LogFile == "" {
 		o.LogFile = p.LogFile
 	}
-	files := []struct{ flag, path, instead string }{
+	files := []checkedFile{
 		{"executable", o.Executable, "/usr/local/bin"},
 		{"--config.file", o.ConfigFile, p.ConfigDir},
 		{"--web.config.file", o.WebConfigFile, p.ConfigDir},
 	}
 	switch t {
 	case targetSystemd:
-		// ProtectHome=yes and PrivateTmp=yes hide these trees.
-		hidden := []string{"/home", "/root", "/run/user", "/tmp", "/var/tmp"}
-		for _, f := range files {
-			for _, dir := range hidden {
-				if f.path != "" && within(dir, f.path) {
-					return nil, fmt.Errorf("%s %s: the service cannot see %s (ProtectHome, PrivateTmp); put it in %s", f.flag, f.path, dir, f.instead)
-				}
-			}
-		}
-		if !within(p.LogDir, o.LogFile) {
-			return nil, fmt.Errorf("--log.file %s: the service can write only under %s (ProtectSystem=strict)", o.LogFile, p.LogDir)
-		}
-		// systemd expands both in ExecStart, quoted or not.
-		for _, a := range append([]string{o.Executable}, o.RunFlags()...) {
-			if strings.ContainsAny(a, "%$") {
-				return nil, fmt.Errorf("%q: systemd would expand %% and $ in the service's command line", a)
-			}
-		}
-		for _, f := range files[1:] {
-			if note := worldReadable(f.flag, f.path, "the service's dynamic user"); note != "" {
-				notes = append(notes, note)
-			}
-		}
+		return checkSystemd(p, o, files)
 	case targetLaunchd:
 		for _, f := range files[1:] {
 			if note := worldReadable(f.flag, f.path, "the service's user, "+darwinAccount+","); note != "" {
@@ -176,6 +154,38 @@ func checkFor(t target, p Paths, o Options) (notes []string, err error) {
 		}
 		if !within(p.LogDir, o.LogFile) {
 			notes = append(notes, fmt.Sprintf("--log.file %s: LocalService may not be able to write there; %s is prepared for it", o.LogFile, p.LogDir))
+		}
+	}
+	return notes, nil
+}
+
+// checkedFile is a file the service reads, with where it belongs instead.
+type checkedFile struct{ flag, path, instead string }
+
+// checkSystemd holds the hardened unit's sandbox against the files: what
+// it hides or makes read-only is an error, not a note.
+func checkSystemd(p Paths, o Options, files []checkedFile) (notes []string, err error) {
+	// ProtectHome=yes and PrivateTmp=yes hide these trees.
+	hidden := []string{"/home", "/root", "/run/user", "/tmp", "/var/tmp"}
+	for _, f := range files {
+		for _, dir := range hidden {
+			if f.path != "" && within(dir, f.path) {
+				return nil, fmt.Errorf("%s %s: the service cannot see %s (ProtectHome, PrivateTmp); put it in %s", f.flag, f.path, dir, f.instead)
+			}
+		}
+	}
+	if !within(p.LogDir, o.LogFile) {
+		return nil, fmt.Errorf("--log.file %s: the service can write only under %s (ProtectSystem=strict)", o.LogFile, p.LogDir)
+	}
+	// systemd expands both in ExecStart, quoted or not.
+	for _, a := range append([]string{o.Executable}, o.RunFlags()...) {
+		if strings.ContainsAny(a, "%$") {
+			return nil, fmt.Errorf("%q: systemd would expand %% and $ in the service's command line", a)
+		}
+	}
+	for _, f := range files[1:] {
+		if note := worldReadable(f.flag, f.path, "the service's dynamic user"); note != "" {
+			notes = append(notes, note)
 		}
 	}
 	return notes, nil
