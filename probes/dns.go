@@ -210,48 +210,72 @@ func AddressesFromMsg(qname string, qtype uint16, m *dns.Msg) []netip.Addr {
 	if m == nil {
 		return nil
 	}
+	owner := answerOwner(qname, m.Answer)
+	var out []netip.Addr
+	for _, rr := range m.Answer {
+		if !hasHeader(rr) || strings.ToLower(rr.Header().Name) != owner {
+			continue
+		}
+		if a, ok := answerAddr(rr, qtype); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// hasHeader reports whether rr can be looked at: a hostile or broken
+// answer may hold nil records.
+func hasHeader(rr dns.RR) bool {
+	return rr != nil && rr.Header() != nil
+}
+
+// answerOwner follows qname's CNAME chain inside answer and returns the
+// lower-cased name whose records answer the question.
+func answerOwner(qname string, answer []dns.RR) string {
 	owner := strings.ToLower(dns.Fqdn(qname))
 	// Bound the chain: a CNAME loop in a hostile answer must not spin.
 	for hops := 0; hops < 16; hops++ {
-		next := ""
-		for _, rr := range m.Answer {
-			if rr == nil || rr.Header() == nil {
-				continue
-			}
-			if c, ok := rr.(*dns.CNAME); ok && strings.ToLower(c.Hdr.Name) == owner {
-				next = strings.ToLower(dns.Fqdn(c.Target))
-				break
-			}
-		}
+		next := cnameTarget(owner, answer)
 		if next == "" {
 			break
 		}
 		owner = next
 	}
-	var out []netip.Addr
-	for _, rr := range m.Answer {
-		if rr == nil || rr.Header() == nil || strings.ToLower(rr.Header().Name) != owner {
+	return owner
+}
+
+// cnameTarget returns the lower-cased target of the first CNAME owned by
+// owner, or "" when there is none.
+func cnameTarget(owner string, answer []dns.RR) string {
+	for _, rr := range answer {
+		if !hasHeader(rr) {
 			continue
 		}
-		var ip net.IP
-		switch r := rr.(type) {
-		case *dns.A:
-			if qtype == dns.TypeA {
-				ip = r.A.To4()
-			}
-		case *dns.AAAA:
-			if qtype == dns.TypeAAAA {
-				ip = r.AAAA.To16()
-			}
-		}
-		if a, ok := netip.AddrFromSlice(ip); ok {
-			if qtype == dns.TypeA {
-				a = a.Unmap()
-			}
-			out = append(out, a)
+		if c, ok := rr.(*dns.CNAME); ok && strings.ToLower(c.Hdr.Name) == owner {
+			return strings.ToLower(dns.Fqdn(c.Target))
 		}
 	}
-	return out
+	return ""
+}
+
+// answerAddr returns rr's address when rr is an address record of qtype.
+func answerAddr(rr dns.RR, qtype uint16) (netip.Addr, bool) {
+	var ip net.IP
+	switch r := rr.(type) {
+	case *dns.A:
+		if qtype == dns.TypeA {
+			ip = r.A.To4()
+		}
+	case *dns.AAAA:
+		if qtype == dns.TypeAAAA {
+			ip = r.AAAA.To16()
+		}
+	}
+	a, ok := netip.AddrFromSlice(ip)
+	if ok && qtype == dns.TypeA {
+		a = a.Unmap()
+	}
+	return a, ok
 }
 
 // definitive reports whether a resolver settled the question: an answer
@@ -269,50 +293,60 @@ func definitive(answers []dnsAnswer) bool {
 // the most specific failure: NXDOMAIN, SERVFAIL, REFUSED, no answer at all,
 // another error, and last an empty NOERROR.
 func classifyDNS(answers []dnsAnswer) (Reason, string, error) {
-	var (
-		addrs                                 int
-		nx, servfail, refused, timeout, noerr bool
-		otherRcode                            = -1
-		firstErr, timeoutErr                  error
-	)
+	return tallyDNS(answers).verdict()
+}
+
+// dnsTally is what one resolver's answers said, gathered before judging.
+type dnsTally struct {
+	addrs                                 int
+	nx, servfail, refused, timeout, noerr bool
+	otherRcode                            int // -1 when none
+	firstErr, timeoutErr                  error
+}
+
+func tallyDNS(answers []dnsAnswer) dnsTally {
+	t := dnsTally{otherRcode: -1}
 	for _, a := range answers {
 		switch {
 		case a.rcode == dns.RcodeSuccess:
-			noerr = true
-			addrs += len(a.addrs)
+			t.noerr = true
+			t.addrs += len(a.addrs)
 		case a.rcode == dns.RcodeNameError:
-			nx = true
+			t.nx = true
 		case a.rcode == dns.RcodeServerFailure:
-			servfail = true
+			t.servfail = true
 		case a.rcode == dns.RcodeRefused:
-			refused = true
+			t.refused = true
 		case a.rcode >= 0:
-			otherRcode = a.rcode
+			t.otherRcode = a.rcode
 		case isTimeout(a.query.Err):
-			timeout = true
-			timeoutErr = a.query.Err
-		default:
-			if firstErr == nil {
-				firstErr = a.query.Err
-			}
+			t.timeout = true
+			t.timeoutErr = a.query.Err
+		case t.firstErr == nil:
+			t.firstErr = a.query.Err
 		}
 	}
+	return t
+}
+
+// verdict picks the reason in classifyDNS's order of precedence.
+func (t dnsTally) verdict() (Reason, string, error) {
 	switch {
-	case addrs > 0:
+	case t.addrs > 0:
 		return ReasonOK, "NOERROR", nil
-	case nx:
+	case t.nx:
 		return DNSNXDomain, "NXDOMAIN", errors.New("NXDOMAIN: the name does not exist")
-	case servfail:
+	case t.servfail:
 		return DNSServFail, "SERVFAIL", errors.New("SERVFAIL from resolver")
-	case refused:
+	case t.refused:
 		return DNSRefused, "REFUSED", errors.New("REFUSED by resolver")
-	case timeout:
-		return DNSTimeout, "", fmt.Errorf("no answer: %w", timeoutErr)
-	case otherRcode >= 0:
-		return DNSError, rcodeName(otherRcode), fmt.Errorf("unexpected rcode %s", rcodeName(otherRcode))
-	case firstErr != nil:
-		return DNSError, "", firstErr
-	case noerr:
+	case t.timeout:
+		return DNSTimeout, "", fmt.Errorf("no answer: %w", t.timeoutErr)
+	case t.otherRcode >= 0:
+		return DNSError, rcodeName(t.otherRcode), fmt.Errorf("unexpected rcode %s", rcodeName(t.otherRcode))
+	case t.firstErr != nil:
+		return DNSError, "", t.firstErr
+	case t.noerr:
 		return DNSNoAddress, "NOERROR", errors.New("NOERROR without A or AAAA records")
 	}
 	return DNSError, "", errors.New("no DNS answer")

@@ -67,6 +67,23 @@ func TestAddressesFromMsg(t *testing.T) {
 	}
 }
 
+// TestAddressesFromMsgNilRecord: a nil record in the answer section is
+// skipped both while following CNAMEs and while collecting addresses.
+func TestAddressesFromMsgNilRecord(t *testing.T) {
+	t.Parallel()
+	m := new(dns.Msg)
+	m.Answer = []dns.RR{
+		nil,
+		mustRR(t, "api.example.com. 60 IN CNAME edge.example.net."),
+		nil,
+		mustRR(t, "edge.example.net. 60 IN A 198.51.100.1"),
+	}
+	got := AddressesFromMsg("api.example.com", dns.TypeA, m)
+	if len(got) != 1 || got[0].String() != "198.51.100.1" {
+		t.Errorf("got %v, want [198.51.100.1]", got)
+	}
+}
+
 func TestClassifyDNS(t *testing.T) {
 	t.Parallel()
 	addr := []netip.Addr{netip.MustParseAddr("203.0.113.7")}

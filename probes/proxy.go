@@ -552,16 +552,24 @@ func redactToken(s string) string {
 // isSchemeWord reports a URL scheme (RFC 3986); anything else before "://"
 // or "=" may be part of a password and is hidden with it.
 func isSchemeWord(s string) bool {
-	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+	if s == "" || !isASCIILetter(s[0]) {
 		return false
 	}
 	for _, c := range []byte(s) {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
-		if !ok {
+		if !isSchemeByte(c) {
 			return false
 		}
 	}
 	return true
+}
+
+func isASCIILetter(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isSchemeByte reports a byte allowed after a scheme's first letter.
+func isSchemeByte(c byte) bool {
+	return isASCIILetter(c) || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
 }
 
 // ParseScutilProxy reads the top-level dictionary of `scutil --proxy`.
@@ -573,49 +581,11 @@ func isSchemeWord(s string) bool {
 // discovery. Nested dictionaries such as __SCOPED__ hold per-interface
 // copies that only interface-bound sockets use, so they are skipped.
 func ParseScutilProxy(out string) (httpsProxy string, exceptions []string, autoConfigURL string, autoDetect bool) {
-	var (
-		depth        int
-		inExceptions bool
-		values       = map[string]string{}
-	)
+	d := scutilDict{values: map[string]string{}}
 	for line := range strings.Lines(out) {
-		line = strings.TrimSpace(line)
-		switch {
-		case line == "}":
-			depth = max(depth-1, 0)
-			if depth < 2 {
-				inExceptions = false
-			}
-			continue
-		case strings.HasSuffix(line, "{"):
-			key, _, _ := strings.Cut(line, ":")
-			if depth == 1 && strings.TrimSpace(key) == "ExceptionsList" {
-				inExceptions = true
-			}
-			depth++
-			continue
-		}
-		// Keys never contain a colon; values (URLs, IPv6) may.
-		key, value, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		switch {
-		case inExceptions && depth == 2:
-			if value != "" {
-				exceptions = append(exceptions, value)
-			}
-		case depth == 1:
-			values[key] = value
-		}
+		d.line(strings.TrimSpace(line))
 	}
-	if values["HTTPSEnable"] == "1" && values["HTTPSProxy"] != "" {
-		httpsProxy = values["HTTPSProxy"]
-		if p, err := strconv.ParseUint(values["HTTPSPort"], 10, 16); err == nil && p > 0 {
-			httpsProxy = net.JoinHostPort(httpsProxy, strconv.FormatUint(p, 10))
-		}
-	}
+	values, exceptions := d.values, d.exceptions
 	if values["ExcludeSimpleHostnames"] == "1" {
 		exceptions = append(exceptions, "<local>")
 	}
@@ -623,7 +593,75 @@ func ParseScutilProxy(out string) (httpsProxy string, exceptions []string, autoC
 		autoConfigURL = values["ProxyAutoConfigURLString"]
 	}
 	autoDetect = values["ProxyAutoDiscoveryEnable"] == "1"
-	return httpsProxy, exceptions, autoConfigURL, autoDetect
+	return scutilHTTPSProxy(values), exceptions, autoConfigURL, autoDetect
+}
+
+// scutilDict follows the nesting of `scutil --proxy` output line by line:
+// depth 1 is the top-level dictionary, depth 2 inside ExceptionsList holds
+// the exceptions; deeper or other nested dictionaries are skipped.
+type scutilDict struct {
+	depth        int
+	inExceptions bool
+	values       map[string]string // the top-level keys
+	exceptions   []string
+}
+
+// line takes one trimmed line.
+func (d *scutilDict) line(line string) {
+	switch {
+	case line == "}":
+		d.close()
+	case strings.HasSuffix(line, "{"):
+		d.open(line)
+	default:
+		d.entry(line)
+	}
+}
+
+func (d *scutilDict) open(line string) {
+	key, _, _ := strings.Cut(line, ":")
+	if d.depth == 1 && strings.TrimSpace(key) == "ExceptionsList" {
+		d.inExceptions = true
+	}
+	d.depth++
+}
+
+func (d *scutilDict) close() {
+	d.depth = max(d.depth-1, 0)
+	if d.depth < 2 {
+		d.inExceptions = false
+	}
+}
+
+// entry records a "key : value" line where it matters.
+func (d *scutilDict) entry(line string) {
+	// Keys never contain a colon; values (URLs, IPv6) may.
+	key, value, ok := strings.Cut(line, ":")
+	if !ok {
+		return
+	}
+	key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+	switch {
+	case d.inExceptions && d.depth == 2:
+		if value != "" {
+			d.exceptions = append(d.exceptions, value)
+		}
+	case d.depth == 1:
+		d.values[key] = value
+	}
+}
+
+// scutilHTTPSProxy is "host:port" when the HTTPS proxy is enabled, the port
+// left out when unset or not a port number.
+func scutilHTTPSProxy(values map[string]string) string {
+	if values["HTTPSEnable"] != "1" || values["HTTPSProxy"] == "" {
+		return ""
+	}
+	proxy := values["HTTPSProxy"]
+	if p, err := strconv.ParseUint(values["HTTPSPort"], 10, 16); err == nil && p > 0 {
+		proxy = net.JoinHostPort(proxy, strconv.FormatUint(p, 10))
+	}
+	return proxy
 }
 
 // scutilProxySetting evaluates `scutil --proxy` output for one target.

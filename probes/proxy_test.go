@@ -741,6 +741,33 @@ func TestProxyRedact(t *testing.T) {
 	}
 }
 
+func TestIsSchemeWord(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"http", true},
+		{"HTTPS", true},
+		{"socks5", true},
+		{"svn+ssh", true},
+		{"x-proxy.v1", true},
+		{"h", true},
+		{"", false},
+		{"5socks", false}, // must start with a letter
+		{"+http", false},
+		{"u:p", false}, // part of a password
+		{"pa ss", false},
+		{"päss", false},
+		{"http_", false},
+	}
+	for _, tt := range tests {
+		if got := isSchemeWord(tt.in); got != tt.want {
+			t.Errorf("isSchemeWord(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzParseWinHTTPSettings(f *testing.F) {
 	for _, name := range winHTTPFixtures {
 		f.Add(readHexFixture(f, name))

@@ -34,147 +34,199 @@ type attemptResult struct {
 // phase's deadline, which bounds the grace too; it must live until finish
 // has returned.
 func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (conn net.Conn, res *TCPResult, finish func(), reason Reason, err error) {
+	d := newDialRace(ctx, p, t, addrs)
+	defer d.timer.Stop()
+	d.launch(0)
+	d.collect(true)
+	if d.winner < 0 {
+		reason, err = d.verdict()
+		return nil, d.res, func() {}, reason, fmt.Errorf("tcp %s port %d: %w", t.Host, t.Port, err)
+	}
+	done := make(chan struct{})
+	go d.recordRest(done)
+	return d.conn, d.res, func() { <-done }, ReasonOK, nil
+}
+
+// dialRace is one run of connect. Its fields are touched only by the
+// goroutine running collect (connect's, then recordRest's); the dialing
+// goroutines report back on results and read nothing that changes.
+type dialRace struct {
+	p      *Prober
+	ctx    context.Context // the TCP phase's, cancelled when the race is over
+	cancel context.CancelFunc
+	start  time.Time
+	order  []netip.Addr // interleaved by family; attempt i dials order[i]
+	res    *TCPResult   // Attempts[i] records order[i]
+
+	started []bool
+	cancels []context.CancelCauseFunc
+	results chan attemptResult
+	running int // attempts started and not yet reported
+
+	winner int // index of the first attempt to connect, or -1
+	conn   net.Conn
+	timer  *time.Timer      // paces attempts until a winner
+	graceC <-chan time.Time // the other family's grace, once a winner is known
+}
+
+func newDialRace(ctx context.Context, p *Prober, t Target, addrs []netip.Addr) *dialRace {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
-
 	order := interleave(addrs)
-	res = &TCPResult{Attempts: make([]TCPAttempt, len(order))}
+	res := &TCPResult{Attempts: make([]TCPAttempt, len(order))}
 	for i, a := range order {
 		res.Attempts[i] = TCPAttempt{Address: netip.AddrPortFrom(a, uint16(t.Port))}
 	}
-	started := make([]bool, len(order))
-	cancels := make([]context.CancelCauseFunc, len(order))
-	results := make(chan attemptResult, len(order))
-	running := 0
-
-	launch := func(i int) {
-		actx, acancel := context.WithCancelCause(ctx)
-		started[i], cancels[i] = true, acancel
-		running++
-		addr := res.Attempts[i].Address.String()
-		go func() {
-			s := time.Now()
-			c, err := p.opts.Dialer.DialContext(actx, "tcp", addr)
-			if err != nil {
-				if cause := context.Cause(actx); cause != nil && actx.Err() != nil {
-					err = fmt.Errorf("%w: %w", cause, err)
-				}
-			}
-			results <- attemptResult{idx: i, conn: c, err: err, dur: time.Since(s)}
-		}()
+	return &dialRace{
+		p: p, ctx: ctx, cancel: cancel, start: start, order: order, res: res,
+		started: make([]bool, len(order)),
+		cancels: make([]context.CancelCauseFunc, len(order)),
+		results: make(chan attemptResult, len(order)),
+		winner:  -1,
+		timer:   time.NewTimer(attemptDelay),
 	}
-	// nextFor returns the next unstarted attempt, of the given family when
-	// family is valid, or -1.
-	nextFor := func(winner netip.Addr) int {
-		if ctx.Err() != nil {
-			return -1 // out of time: an attempt now would only record a fake timeout
-		}
-		for i, a := range order {
-			if started[i] {
-				continue
-			}
-			if !winner.IsValid() || a.Is4() != winner.Is4() {
-				return i
-			}
-		}
-		return -1
-	}
-
-	winner := -1
-	var graceC <-chan time.Time
-	timer := time.NewTimer(attemptDelay)
-	defer timer.Stop()
-	launch(0)
-
-	// collect runs until every started attempt has reported. Before a winner
-	// it also decides the verdict; after, it only records the other family.
-	collect := func(untilWinner bool) {
-		for running > 0 {
-			if untilWinner && winner >= 0 {
-				return
-			}
-			select {
-			case r := <-results:
-				running--
-				record(res, r)
-				if r.err == nil {
-					if winner < 0 {
-						winner = r.idx
-						conn = r.conn
-						res.Address = res.Attempts[r.idx].Address
-						res.Duration = time.Since(start)
-						w := order[r.idx]
-						for i, a := range order {
-							if started[i] && i != r.idx && a.Is4() == w.Is4() {
-								cancels[i](errLostRace)
-							}
-						}
-						if i := nextFor(w); i >= 0 && !familyStarted(order, started, !w.Is4()) {
-							launch(i)
-						}
-						graceC = time.After(p.opts.FamilyGrace)
-					} else {
-						r.conn.Close() // the other family proved itself
-					}
-					continue
-				}
-				if winner < 0 {
-					if i := nextFor(netip.Addr{}); i >= 0 {
-						launch(i)
-						timer.Reset(attemptDelay)
-					}
-				} else if i := nextFor(order[winner]); i >= 0 {
-					launch(i)
-				}
-			case <-timer.C:
-				if winner < 0 {
-					if i := nextFor(netip.Addr{}); i >= 0 {
-						launch(i)
-						timer.Reset(attemptDelay)
-					}
-				}
-			case <-graceC:
-				for i := range order {
-					if started[i] && i != winner {
-						cancels[i](errGraceEnded)
-					}
-				}
-				graceC = nil
-			}
-		}
-	}
-
-	collect(true)
-	if winner < 0 {
-		cancel()
-		res.Duration = time.Since(start)
-		reason, err = tcpVerdict(res.Attempts, started)
-		return nil, res, func() {}, reason, fmt.Errorf("tcp %s port %d: %w", t.Host, t.Port, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer cancel()
-		collect(false)
-		// Attempts never started are dropped: they were not tried.
-		kept := res.Attempts[:0]
-		for i, a := range res.Attempts {
-			if started[i] {
-				kept = append(kept, a)
-			}
-		}
-		res.Attempts = kept
-	}()
-	return conn, res, func() { <-done }, ReasonOK, nil
 }
 
-func familyStarted(order []netip.Addr, started []bool, v4 bool) bool {
-	for i, a := range order {
-		if started[i] && a.Is4() == v4 {
+// launch starts attempt i in its own goroutine, cancellable with a cause.
+func (d *dialRace) launch(i int) {
+	actx, acancel := context.WithCancelCause(d.ctx)
+	d.started[i], d.cancels[i] = true, acancel
+	d.running++
+	go d.dial(actx, i, d.res.Attempts[i].Address.String())
+}
+
+// dial makes one attempt and reports it. A cancelled attempt's error carries
+// the cause (lost race, grace ended) so that record can tell them apart.
+func (d *dialRace) dial(ctx context.Context, i int, addr string) {
+	s := time.Now()
+	c, err := d.p.opts.Dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
+			err = fmt.Errorf("%w: %w", cause, err)
+		}
+	}
+	d.results <- attemptResult{idx: i, conn: c, err: err, dur: time.Since(s)}
+}
+
+// next returns the first attempt not yet started, or -1. When winner is
+// valid only the other family is still worth trying, so only its addresses
+// are considered.
+func (d *dialRace) next(winner netip.Addr) int {
+	if d.ctx.Err() != nil {
+		return -1 // out of time: an attempt now would only record a fake timeout
+	}
+	for i, a := range d.order {
+		if !d.started[i] && (!winner.IsValid() || a.Is4() != winner.Is4()) {
+			return i
+		}
+	}
+	return -1
+}
+
+// launchNext starts the next attempt of either family and restarts the
+// pacing timer; it is how the race moves on before a winner.
+func (d *dialRace) launchNext() {
+	if i := d.next(netip.Addr{}); i >= 0 {
+		d.launch(i)
+		d.timer.Reset(attemptDelay)
+	}
+}
+
+// collect runs until every started attempt has reported. Before a winner
+// it also decides the verdict; after, it only records the other family.
+func (d *dialRace) collect(untilWinner bool) {
+	for d.running > 0 && !(untilWinner && d.winner >= 0) {
+		select {
+		case r := <-d.results:
+			d.report(r)
+		case <-d.timer.C:
+			if d.winner < 0 {
+				d.launchNext()
+			}
+		case <-d.graceC:
+			d.endGrace()
+		}
+	}
+}
+
+// report records one attempt and decides what it sets in motion.
+func (d *dialRace) report(r attemptResult) {
+	d.running--
+	record(d.res, r)
+	switch {
+	case r.err == nil && d.winner < 0:
+		d.win(r)
+	case r.err == nil:
+		r.conn.Close() // the other family proved itself
+	case d.winner < 0:
+		d.launchNext()
+	default:
+		// The other family is still proving itself: try its next address.
+		if i := d.next(d.order[d.winner]); i >= 0 {
+			d.launch(i)
+		}
+	}
+}
+
+// win makes r's attempt the connection: the rest of its family is
+// cancelled, the other family gets an attempt if it had none, and its
+// grace period starts.
+func (d *dialRace) win(r attemptResult) {
+	d.winner, d.conn = r.idx, r.conn
+	d.res.Address = d.res.Attempts[r.idx].Address
+	d.res.Duration = time.Since(d.start)
+	w := d.order[r.idx]
+	for i, a := range d.order {
+		if d.started[i] && i != r.idx && a.Is4() == w.Is4() {
+			d.cancels[i](errLostRace)
+		}
+	}
+	if i := d.next(w); i >= 0 && !d.familyStarted(!w.Is4()) {
+		d.launch(i)
+	}
+	d.graceC = time.After(d.p.opts.FamilyGrace)
+}
+
+// endGrace cancels whatever of the other family is still trying.
+func (d *dialRace) endGrace() {
+	for i := range d.order {
+		if d.started[i] && i != d.winner {
+			d.cancels[i](errGraceEnded)
+		}
+	}
+	d.graceC = nil
+}
+
+func (d *dialRace) familyStarted(v4 bool) bool {
+	for i, a := range d.order {
+		if d.started[i] && a.Is4() == v4 {
 			return true
 		}
 	}
 	return false
+}
+
+// verdict ends a race no address won and says why.
+func (d *dialRace) verdict() (Reason, error) {
+	d.cancel()
+	d.res.Duration = time.Since(d.start)
+	return tcpVerdict(d.res.Attempts, d.started)
+}
+
+// recordRest waits out the other family's grace after a winner, then
+// releases the race's context and closes done.
+func (d *dialRace) recordRest(done chan<- struct{}) {
+	defer close(done)
+	defer d.cancel()
+	d.collect(false)
+	// Attempts never started are dropped: they were not tried.
+	kept := d.res.Attempts[:0]
+	for i, a := range d.res.Attempts {
+		if d.started[i] {
+			kept = append(kept, a)
+		}
+	}
+	d.res.Attempts = kept
 }
 
 func record(res *TCPResult, r attemptResult) {

@@ -1,0 +1,187 @@
+//go:build unix
+
+package probes
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// dialStep is what a scripted dial does: after a delay it fails with err or,
+// when err is nil, connects; hang waits for cancellation instead.
+type dialStep struct {
+	after time.Duration
+	err   error
+	hang  bool
+}
+
+// scriptDialer answers each "ip:port" with its step, honouring ctx the way
+// net.Dialer does.
+type scriptDialer map[string]dialStep
+
+func (s scriptDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	st, ok := s[addr]
+	if !ok {
+		return nil, fmt.Errorf("unscripted address %s", addr)
+	}
+	var after <-chan time.Time
+	if !st.hang {
+		after = time.After(st.after)
+	}
+	select {
+	case <-ctx.Done():
+		return nil, &net.OpError{Op: "dial", Net: network, Err: ctx.Err()}
+	case <-after:
+	}
+	if st.err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: st.err}
+	}
+	c, peer := net.Pipe()
+	peer.Close()
+	return c, nil
+}
+
+// TestConnectRace drives connect with scripted dials: which attempts are
+// started, how each is recorded, who wins. Delays leave at least 100 ms of
+// margin around attemptDelay (250 ms) and the grace.
+func TestConnectRace(t *testing.T) {
+	t.Parallel()
+	var (
+		v6a = netip.MustParseAddr("2001:db8::1")
+		v6b = netip.MustParseAddr("2001:db8::2")
+		v4a = netip.MustParseAddr("192.0.2.1")
+		v4b = netip.MustParseAddr("192.0.2.2")
+		v4c = netip.MustParseAddr("192.0.2.3")
+	)
+	connect := dialStep{}
+	hang := dialStep{hang: true}
+	refuse := dialStep{err: syscall.ECONNREFUSED}
+	unreach := dialStep{err: syscall.ENETUNREACH}
+	type att struct {
+		addr    netip.Addr
+		outcome TCPOutcome
+	}
+	tests := []struct {
+		name     string
+		addrs    []netip.Addr
+		script   map[netip.Addr]dialStep
+		reason   Reason
+		winner   netip.Addr // zero when none connects
+		attempts []att      // in interleaved order
+		under    time.Duration
+	}{
+		{
+			name:     "a refusal moves on at once",
+			addrs:    []netip.Addr{v4a, v4b},
+			script:   map[netip.Addr]dialStep{v4a: refuse, v4b: connect},
+			reason:   ReasonOK,
+			winner:   v4b,
+			attempts: []att{{v4a, TCPOutRefused}, {v4b, TCPConnected}},
+			under:    attemptDelay - 100*time.Millisecond,
+		},
+		{
+			name:     "a silent address loses the race to the next",
+			addrs:    []netip.Addr{v4a, v4b},
+			script:   map[netip.Addr]dialStep{v4a: hang, v4b: connect},
+			reason:   ReasonOK,
+			winner:   v4b,
+			attempts: []att{{v4a, TCPOutCanceled}, {v4b, TCPConnected}},
+		},
+		{
+			name:     "addresses never started are left out",
+			addrs:    []netip.Addr{v4a, v4b, v4c},
+			script:   map[netip.Addr]dialStep{v4a: connect},
+			reason:   ReasonOK,
+			winner:   v4a,
+			attempts: []att{{v4a, TCPConnected}},
+		},
+		{
+			name:     "the other family proves itself within the grace",
+			addrs:    []netip.Addr{v4a, v6a},
+			script:   map[netip.Addr]dialStep{v6a: connect, v4a: {after: 100 * time.Millisecond}},
+			reason:   ReasonOK,
+			winner:   v6a,
+			attempts: []att{{v6a, TCPConnected}, {v4a, TCPConnected}},
+		},
+		{
+			name:     "a silent other family times out at the grace",
+			addrs:    []netip.Addr{v6a, v4a},
+			script:   map[netip.Addr]dialStep{v6a: hang, v4a: connect},
+			reason:   ReasonOK,
+			winner:   v4a,
+			attempts: []att{{v6a, TCPOutTimeout}, {v4a, TCPConnected}},
+		},
+		{
+			name:   "the other family's next address after a refusal within the grace",
+			addrs:  []netip.Addr{v6a, v6b, v4a, v4b},
+			script: map[netip.Addr]dialStep{v6a: {after: 400 * time.Millisecond, err: syscall.ECONNREFUSED}, v4a: connect, v6b: connect},
+			reason: ReasonOK,
+			winner: v4a,
+			attempts: []att{
+				{v6a, TCPOutRefused}, {v4a, TCPConnected}, {v6b, TCPConnected},
+			},
+		},
+		{
+			name:     "no address connects: a refusal is the verdict",
+			addrs:    []netip.Addr{v6a, v4a},
+			script:   map[netip.Addr]dialStep{v6a: unreach, v4a: refuse},
+			reason:   TCPRefused,
+			attempts: []att{{v6a, TCPOutUnreach}, {v4a, TCPOutRefused}},
+		},
+		{
+			name:     "no address connects: unreachable when nothing answered",
+			addrs:    []netip.Addr{v6a, v4a},
+			script:   map[netip.Addr]dialStep{v6a: unreach, v4a: unreach},
+			reason:   TCPUnreachable,
+			attempts: []att{{v6a, TCPOutUnreach}, {v4a, TCPOutUnreach}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			script := scriptDialer{}
+			for a, st := range tc.script {
+				script[netip.AddrPortFrom(a, 443).String()] = st
+			}
+			p := &Prober{opts: Options{Dialer: script, FamilyGrace: time.Second}}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			conn, res, finish, reason, err := p.connect(ctx, Target{Host: "race.test", Port: 443}, tc.addrs)
+			elapsed := time.Since(start)
+			finish()
+			if conn != nil {
+				conn.Close()
+			}
+			checkConnect(t, tc.reason, tc.winner, reason, err, conn, res)
+			if tc.under > 0 && elapsed >= tc.under {
+				t.Errorf("connect took %s, want under %s", elapsed, tc.under)
+			}
+			got := make([]att, len(res.Attempts))
+			for i, a := range res.Attempts {
+				got[i] = att{a.Address.Addr(), a.Outcome}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.attempts) {
+				t.Errorf("attempts %v, want %v", got, tc.attempts)
+			}
+		})
+	}
+}
+
+func checkConnect(t *testing.T, wantReason Reason, winner netip.Addr, reason Reason, err error, conn net.Conn, res *TCPResult) {
+	t.Helper()
+	if reason != wantReason {
+		t.Errorf("reason %s (%v), want %s", reason, err, wantReason)
+	}
+	if (err == nil) != (reason == ReasonOK) || (conn != nil) != (reason == ReasonOK) {
+		t.Errorf("reason %s with err %v and conn %v", reason, err, conn)
+	}
+	if res.Address.Addr() != winner {
+		t.Errorf("connected to %s, want %s", res.Address, winner)
+	}
+}
