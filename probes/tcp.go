@@ -36,8 +36,10 @@ type attemptResult struct {
 func (p *Prober) connect(ctx context.Context, t Target, addrs []netip.Addr) (conn net.Conn, res *TCPResult, finish func(), reason Reason, err error) {
 	d := newDialRace(ctx, p, t, addrs)
 	defer d.timer.Stop()
-	d.launch(0)
-	d.collect(true)
+	if len(d.order) > 0 {
+		d.launch(0)
+		d.collect(true)
+	}
 	if d.winner < 0 {
 		reason, err = d.verdict()
 		return nil, d.res, func() {}, reason, fmt.Errorf("tcp %s port %d: %w", t.Host, t.Port, err)
@@ -58,15 +60,19 @@ type dialRace struct {
 	order  []netip.Addr // interleaved by family; attempt i dials order[i]
 	res    *TCPResult   // Attempts[i] records order[i]
 
-	started []bool
-	cancels []context.CancelCauseFunc
-	results chan attemptResult
-	running int // attempts started and not yet reported
+	started  []bool
+	reported []bool
+	cancels  []context.CancelCauseFunc
+	results  chan attemptResult
+	running  int // attempts started and not yet reported
 
 	winner int // index of the first attempt to connect, or -1
 	conn   net.Conn
 	timer  *time.Timer      // paces attempts until a winner
 	graceC <-chan time.Time // the other family's grace, once a winner is known
+	// graceOver: the other family's time is up; nothing new is started,
+	// so that a broken family costs FamilyGrace and no more.
+	graceOver bool
 }
 
 func newDialRace(ctx context.Context, p *Prober, t Target, addrs []netip.Addr) *dialRace {
@@ -79,11 +85,12 @@ func newDialRace(ctx context.Context, p *Prober, t Target, addrs []netip.Addr) *
 	}
 	return &dialRace{
 		p: p, ctx: ctx, cancel: cancel, start: start, order: order, res: res,
-		started: make([]bool, len(order)),
-		cancels: make([]context.CancelCauseFunc, len(order)),
-		results: make(chan attemptResult, len(order)),
-		winner:  -1,
-		timer:   time.NewTimer(attemptDelay),
+		started:  make([]bool, len(order)),
+		reported: make([]bool, len(order)),
+		cancels:  make([]context.CancelCauseFunc, len(order)),
+		results:  make(chan attemptResult, len(order)),
+		winner:   -1,
+		timer:    time.NewTimer(attemptDelay),
 	}
 }
 
@@ -152,6 +159,7 @@ func (d *dialRace) collect(untilWinner bool) {
 // report records one attempt and decides what it sets in motion.
 func (d *dialRace) report(r attemptResult) {
 	d.running--
+	d.reported[r.idx] = true
 	record(d.res, r)
 	switch {
 	case r.err == nil && d.winner < 0:
@@ -160,7 +168,7 @@ func (d *dialRace) report(r attemptResult) {
 		r.conn.Close() // the other family proved itself
 	case d.winner < 0:
 		d.launchNext()
-	default:
+	case !d.graceOver:
 		// The other family is still proving itself: try its next address.
 		if i := d.next(d.order[d.winner]); i >= 0 {
 			d.launch(i)
@@ -169,8 +177,8 @@ func (d *dialRace) report(r attemptResult) {
 }
 
 // win makes r's attempt the connection: the rest of its family is
-// cancelled, the other family gets an attempt if it had none, and its
-// grace period starts.
+// cancelled, the other family gets an attempt if none of its is still
+// running (one may have failed already), and its grace period starts.
 func (d *dialRace) win(r attemptResult) {
 	d.winner, d.conn = r.idx, r.conn
 	d.res.Address = d.res.Attempts[r.idx].Address
@@ -181,7 +189,7 @@ func (d *dialRace) win(r attemptResult) {
 			d.cancels[i](errLostRace)
 		}
 	}
-	if i := d.next(w); i >= 0 && !d.familyStarted(!w.Is4()) {
+	if i := d.next(w); i >= 0 && !d.familyRunning(!w.Is4()) {
 		d.launch(i)
 	}
 	d.graceC = time.After(d.p.opts.FamilyGrace)
@@ -189,6 +197,7 @@ func (d *dialRace) win(r attemptResult) {
 
 // endGrace cancels whatever of the other family is still trying.
 func (d *dialRace) endGrace() {
+	d.graceOver = true
 	for i := range d.order {
 		if d.started[i] && i != d.winner {
 			d.cancels[i](errGraceEnded)
@@ -197,9 +206,9 @@ func (d *dialRace) endGrace() {
 	d.graceC = nil
 }
 
-func (d *dialRace) familyStarted(v4 bool) bool {
+func (d *dialRace) familyRunning(v4 bool) bool {
 	for i, a := range d.order {
-		if d.started[i] && a.Is4() == v4 {
+		if d.started[i] && !d.reported[i] && a.Is4() == v4 {
 			return true
 		}
 	}

@@ -46,6 +46,14 @@ func (s scriptDialer) DialContext(ctx context.Context, network, addr string) (ne
 	return c, nil
 }
 
+// att is one attempt as the race test expects it.
+type att struct {
+	addr    netip.Addr
+	outcome TCPOutcome
+}
+
+func (a att) String() string { return a.addr.String() + " " + string(a.outcome) }
+
 // TestConnectRace drives connect with scripted dials: which attempts are
 // started, how each is recorded, who wins. Delays leave at least 100 ms of
 // margin around attemptDelay (250 ms) and the grace.
@@ -62,10 +70,6 @@ func TestConnectRace(t *testing.T) {
 	hang := dialStep{hang: true}
 	refuse := dialStep{err: syscall.ECONNREFUSED}
 	unreach := dialStep{err: syscall.ENETUNREACH}
-	type att struct {
-		addr    netip.Addr
-		outcome TCPOutcome
-	}
 	tests := []struct {
 		name     string
 		addrs    []netip.Addr
@@ -125,6 +129,32 @@ func TestConnectRace(t *testing.T) {
 			attempts: []att{
 				{v6a, TCPOutRefused}, {v4a, TCPConnected}, {v6b, TCPConnected},
 			},
+		},
+		{
+			// Once the grace is over the other family gets nothing new:
+			// a broken family costs FamilyGrace, not the TCP deadline.
+			name:     "no new attempt for the other family after its grace",
+			addrs:    []netip.Addr{v6a, v6b, v4a},
+			script:   map[netip.Addr]dialStep{v6a: hang, v6b: hang, v4a: connect},
+			reason:   ReasonOK,
+			winner:   v4a,
+			attempts: []att{{v6a, TCPOutTimeout}, {v4a, TCPConnected}},
+		},
+		{
+			// The other family's first address failed before the winner
+			// connected: its next one still gets its chance.
+			name:     "the other family's next address when its first failed before the win",
+			addrs:    []netip.Addr{v6a, v6b, v4a},
+			script:   map[netip.Addr]dialStep{v6a: {after: 10 * time.Millisecond, err: syscall.ECONNREFUSED}, v4a: {after: 50 * time.Millisecond}, v6b: connect},
+			reason:   ReasonOK,
+			winner:   v4a,
+			attempts: []att{{v6a, TCPOutRefused}, {v4a, TCPConnected}, {v6b, TCPConnected}},
+		},
+		{
+			name:   "no address at all",
+			addrs:  nil,
+			script: map[netip.Addr]dialStep{},
+			reason: TCPUnreachable,
 		},
 		{
 			name:     "no address connects: a refusal is the verdict",
