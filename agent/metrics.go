@@ -8,10 +8,27 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pbprobe/pbprobe/agent/config"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
 const namespace = "pbprobe"
+
+// phaseBuckets are the upper bounds of pbprobe_phase_duration_seconds, one
+// for each boundary between a healthy and a broken phase rather than an
+// even spread: every bucket is a series per host and phase.
+//   - 25 ms: local or cached (a LAN resolver, a nearby edge; a refused
+//     connect lands here too);
+//   - 100 ms: a round trip or two on a broadband line;
+//   - 250 ms: slow but healthy (mobile, another continent, a full TLS
+//     handshake with its chain);
+//   - 1 s: the first DNS retry and the family grace; above it the phase
+//     waited on a lost packet or a dead address family;
+//   - 3 s: the default slow-phase threshold, above which the host carries
+//     a slow_* warning;
+//   - 10 s: the default timeout; +Inf holds a longer configured one.
+var phaseBuckets = []float64{.025, .1, .25,
+	probes.DefaultFamilyGrace.Seconds(), config.DefaultSlowPhase.Seconds(), config.DefaultTimeout.Seconds()}
 
 // Metrics exports the agent's latest report as Prometheus metrics. Gauges
 // are built at scrape time from the stored report (a scrape never probes);
@@ -63,7 +80,7 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 			Namespace: namespace,
 			Name:      "phase_duration_seconds",
 			Help:      "Duration of each probe phase over all runs.",
-			Buckets:   []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			Buckets:   phaseBuckets,
 		}, []string{"host", "port", "phase"}),
 		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
