@@ -75,6 +75,26 @@ func TestMetricsGoldenPromtool(t *testing.T) {
 // run over the fixed world.
 func goldenScrape(t *testing.T) []byte {
 	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(goldenMetrics(t))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// goldenMetrics is the agent's collector after one run over the fixed
+// world.
+func goldenMetrics(tb testing.TB) *agent.Metrics {
+	tb.Helper()
 	hosts, results := goldenWorld()
 	cfg := config.Default()
 	cfg.Hosts = hosts
@@ -83,7 +103,7 @@ func goldenScrape(t *testing.T) []byte {
 		NewProber: func(*config.Config) (agent.Prober, error) { return noProber{}, nil },
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	reload := agent.NewReloadStatus()
 	reload.Set(true, goldenStart.Add(-time.Hour))
@@ -100,21 +120,7 @@ func goldenScrape(t *testing.T) []byte {
 	prev := a.Latest()
 	agent.SetLatest(a, &doc)
 	m.Observe(prev, &doc)
-
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(m)
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return buf.Bytes()
+	return m
 }
 
 // noProber is never asked: the golden world's results are made, not probed.
