@@ -196,7 +196,7 @@ func BenchmarkFootprintVsBlackbox(b *testing.B) {
 	if _, err := os.Stat(blackboxBin); err != nil {
 		b.Skipf("skipped: %s not found (Debian package prometheus-blackbox-exporter): %v", blackboxBin, err)
 	}
-	bin := buildRelease(b)
+	bin := benchBinary(b)
 	w := newTestWorld(b)
 	var targets []probes.Target
 	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
@@ -239,6 +239,20 @@ func BenchmarkFootprintVsBlackbox(b *testing.B) {
 	b.ReportMetric(scrape.kib, "metrics-KiB")
 	b.ReportMetric(float64(scrape.series), "metrics-series")
 	b.ReportMetric(float64(scrape.pbprobeSeries), "pbprobe-series")
+}
+
+// benchBinaryEnv names a pbprobe binary to measure instead of building
+// the working tree's, to compare a candidate build (another GC setting, a
+// dependency removed) against the same world and the same blackbox.
+const benchBinaryEnv = "PBPROBE_BENCH_BIN"
+
+func benchBinary(tb testing.TB) string {
+	tb.Helper()
+	if bin := os.Getenv(benchBinaryEnv); bin != "" {
+		tb.Logf("measuring %s=%s", benchBinaryEnv, bin)
+		return bin
+	}
+	return buildRelease(tb)
 }
 
 // withoutPublicRoots writes a copy of the config file at path without its
@@ -357,7 +371,9 @@ func (a *agentProc) waitRuns(tb testing.TB, n int) {
 		if a.runs() >= n {
 			return
 		}
-		time.Sleep(50 * time.Millisecond)
+		// Each poll is a scrape, which allocates like one: poll about
+		// as often as the agent runs, not as a busy loop.
+		time.Sleep(250 * time.Millisecond)
 	}
 	tb.Fatalf("pbprobe run did not finish %d runs within a minute\n%s", n, a.out)
 }
