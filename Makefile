@@ -10,7 +10,7 @@ BENCHTIME ?= 20x
 DIST      ?= dist
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help run build test lint fmt fuzz bench cross clean
+.PHONY: help run build test lint fmt fuzz bench footprint cross clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s)
 
 bench: ## run the benchmarks (BENCHTIME, default 20x)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+footprint: ## pbprobe run beside blackbox_exporter: RSS, /metrics latency, size and series
+	$(GO) test -run='^$$' -bench='FootprintVsBlackbox|AgentIdleRSS' -benchtime=1x ./cmd/pbprobe/
 
 cross: ## build for windows, darwin and linux on amd64 and arm64 into dist/
 	@mkdir -p $(DIST)

@@ -8,10 +8,27 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pbprobe/pbprobe/agent/config"
 	"github.com/pbprobe/pbprobe/probes"
 )
 
 const namespace = "pbprobe"
+
+// phaseBuckets are the upper bounds of pbprobe_phase_duration_seconds, one
+// for each boundary between a healthy and a broken phase rather than an
+// even spread: every bucket is a series per host and phase.
+//   - 25 ms: local or cached (a LAN resolver, a nearby edge; a refused
+//     connect lands here too);
+//   - 100 ms: a round trip or two on a broadband line;
+//   - 250 ms: slow but healthy (mobile, another continent, a full TLS
+//     handshake with its chain);
+//   - 1 s: the first DNS retry and the family grace; above it the phase
+//     waited on a lost packet or a dead address family;
+//   - 2 s: the default slow-phase threshold, above which the host carries
+//     a slow_* warning;
+//   - 10 s: the default timeout; +Inf holds a longer configured one.
+var phaseBuckets = []float64{.025, .1, .25,
+	probes.DefaultFamilyGrace.Seconds(), config.DefaultSlowPhase.Seconds(), config.DefaultTimeout.Seconds()}
 
 // Metrics exports the agent's latest report as Prometheus metrics. Gauges
 // are built at scrape time from the stored report (a scrape never probes);
@@ -27,6 +44,7 @@ type Metrics struct {
 	probes *prometheus.CounterVec
 
 	reload *ReloadStatus
+	gauges atomic.Pointer[docGauges]
 }
 
 // ReloadStatus is the outcome of the last config reload, for the
@@ -63,7 +81,7 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 			Namespace: namespace,
 			Name:      "phase_duration_seconds",
 			Help:      "Duration of each probe phase over all runs.",
-			Buckets:   []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			Buckets:   phaseBuckets,
 		}, []string{"host", "port", "phase"}),
 		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
@@ -97,9 +115,41 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
-	rep := m.agent.Latest()
+	for _, g := range m.docGauges(m.agent.Latest()) {
+		ch <- g
+	}
+	if m.reload != nil {
+		ch <- prometheus.MustNewConstMetric(m.reloadOK, prometheus.GaugeValue, b2f(m.reload.ok.Load()))
+		ch <- prometheus.MustNewConstMetric(m.reloadTime, prometheus.GaugeValue, float64(m.reload.when.Load().UnixNano())/1e9)
+	}
+	m.phase.Collect(ch)
+	m.probes.Collect(ch)
+}
+
+// docGauges are the gauges of a run document. They are built on the first
+// scrape after a run and sent again on every scrape until the next run: a
+// stored document never changes, and scrapes come far more often than runs
+// (every 15 s against every 5 min by default), so most scrapes neither
+// rebuild nor re-validate a few hundred label sets.
+func (m *Metrics) docGauges(rep *Document) []prometheus.Metric {
+	if c := m.gauges.Load(); c != nil && c.doc == rep {
+		return c.metrics
+	}
+	c := &docGauges{doc: rep, metrics: m.buildGauges(rep)}
+	m.gauges.Store(c)
+	return c.metrics
+}
+
+// docGauges caches the gauges of one document.
+type docGauges struct {
+	doc     *Document
+	metrics []prometheus.Metric
+}
+
+func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
+	var out []prometheus.Metric
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		out = append(out, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
 	}
 	gauge(m.ready, b2f(rep.Ready))
 	var started float64
@@ -108,10 +158,6 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(m.lastRun, started)
 	gauge(m.lastRunDuration, rep.DurationMS/1000)
-	if m.reload != nil {
-		gauge(m.reloadOK, b2f(m.reload.ok.Load()))
-		gauge(m.reloadTime, float64(m.reload.when.Load().UnixNano())/1e9)
-	}
 	if c := rep.CaptivePortal; c != nil && c.Error == "" {
 		gauge(m.captive, b2f(c.Detected))
 	}
@@ -142,8 +188,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 			gauge(m.intercepted, b2f(h.TLS.Intercepted), h.Host, port)
 		}
 	}
-	m.phase.Collect(ch)
-	m.probes.Collect(ch)
+	return out
 }
 
 // clockSkew is the median skew over the hosts whose servers sent a Date:
