@@ -71,11 +71,12 @@ type Prober struct {
 	opts        Options
 	resolvers   []string
 	resolverErr error
-	publicRoots *x509.CertPool
+	publicRoots *x509.CertPool // nil: the embedded roots, chain by chain
 }
 
-// New builds a Prober. It reads the OS resolver configuration and parses the
-// public root bundle once, so that probes do not.
+// New builds a Prober. It reads the OS resolver configuration once, so that
+// probes do not; the embedded public roots are parsed per chain, only those
+// that could anchor it (PublicRootsFor).
 func New(opts Options) *Prober {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -97,9 +98,6 @@ func New(opts Options) *Prober {
 		p.resolvers = normalizeResolvers(opts.Resolvers)
 	} else {
 		p.resolvers, p.resolverErr = SystemResolvers()
-	}
-	if p.publicRoots == nil {
-		p.publicRoots = PublicRootPool()
 	}
 	return p
 }
