@@ -41,10 +41,12 @@ type ServerOptions struct {
 // landing page at /.
 func NewHandler(o ServerOptions) (http.Handler, error) {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
+	mux.Handle("GET /metrics", newFastGzip(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelError),
 		EnableOpenMetrics: true,
-	}))
+		// fastGzip compresses instead, at the fastest level.
+		DisableCompression: true,
+	})))
 	status := &renderCache{render: o.RenderStatus}
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
 		body, err := status.get(o.Agent.Latest())
