@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,7 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pbprobe/pbprobe/agent"
 )
 
 // BenchmarkMetricsScrape serves /metrics of the golden world (six hosts,
@@ -40,7 +42,7 @@ func BenchmarkMetricsScrape(b *testing.B) {
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(goldenMetrics(b))
 			reg.MustRegister(bc.extras...)
-			h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
+			h := agent.MetricsHandler(reg, slog.New(slog.DiscardHandler))
 			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 			// What Prometheus 3 asks for: the agent answers in text,
 			// gzipped (KiB is the size before compression).

@@ -41,12 +41,7 @@ type ServerOptions struct {
 // landing page at /.
 func NewHandler(o ServerOptions) (http.Handler, error) {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", newFastGzip(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{
-		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelError),
-		EnableOpenMetrics: true,
-		// fastGzip compresses instead, at the fastest level.
-		DisableCompression: true,
-	})))
+	mux.Handle("GET /metrics", MetricsHandler(o.Gatherer, o.Logger))
 	status := &renderCache{render: o.RenderStatus}
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
 		body, err := status.get(o.Agent.Latest())
@@ -93,6 +88,17 @@ func NewHandler(o ServerOptions) (http.Handler, error) {
 	}
 	mux.Handle("/", landing)
 	return mux, nil
+}
+
+// MetricsHandler serves g as /metrics: text or OpenMetrics as the scraper
+// asks, gzipped at the fastest level when it accepts gzip.
+func MetricsHandler(g prometheus.Gatherer, logger *slog.Logger) http.Handler {
+	return newFastGzip(promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		EnableOpenMetrics: true,
+		// fastGzip compresses instead, at the fastest level.
+		DisableCompression: true,
+	}))
 }
 
 // renderCache keeps the rendering of the latest document: the document is
