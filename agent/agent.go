@@ -87,7 +87,7 @@ func defaultProber(c *config.Config) (Prober, error) {
 	return NewProber(c, ProberOptions{ResumeSessions: true})
 }
 
-// notChecked is the report before any run: every host not_checked, not ready.
+// notChecked is the document before any run: every host not_checked, not ready.
 func (a *Agent) notChecked(c *config.Config) *Document {
 	rep := Evaluate(c.Hosts, nil, time.Time{}, 0, a.evalOptions(c))
 	rep.CheckedAt = time.Time{}

@@ -9,8 +9,8 @@ import (
 )
 
 // WriteJSON writes the run document of DESIGN.md ("Check output"), indented
-// by two spaces with a trailing newline. Localize first for the message and
-// hint fields. Empty host and warning lists are written as [] rather than
+// by two spaces with a trailing newline. Pass Localized(doc) for the
+// message and hint fields. Empty host and warning lists are written as [] rather than
 // null, so that consumers can iterate without a check.
 func WriteJSON(w io.Writer, rep *agent.Document) error {
 	out := *rep
