@@ -2,7 +2,9 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxClockSkew is how far the PC's clock may be from the servers' before
@@ -87,13 +90,15 @@ func (b Block) String() string {
 
 // httpCheck sends GET / and reads the head and a little of the body. It runs
 // over a connection whose chain may be untrusted (the clock may be why), so
-// it sends nothing but the host name.
+// it sends nothing but the host name. It never drains what the server sends
+// beyond that: the caller closes the raw connection right after, which ends
+// an endless answer at once. (Closing the TLS connection here would send a
+// close_notify, a write that a peer that does not read can stall.)
 func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPResult, error) {
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	defer stop()
 
-	res := &HTTPResult{}
 	req := &http.Request{
 		Method:     http.MethodGet,
 		URL:        &url.URL{Scheme: "https", Host: t.Host, Path: "/"},
@@ -104,18 +109,53 @@ func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPR
 		Close:  true,
 	}
 	if err := req.Write(conn); err != nil {
-		return res, fmt.Errorf("http %s: sending GET /: %w", t.Host, err)
+		return &HTTPResult{Duration: time.Since(start)}, fmt.Errorf("http %s: sending GET /: %w", t.Host, err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-	received := p.opts.Now()
+	res, err := readAnswer(conn, req, t.Host, p.opts.Now)
+	// The whole exchange, body included: the time the stage really took.
 	res.Duration = time.Since(start)
 	if err != nil {
 		return res, fmt.Errorf("http %s: reading the answer: %w", t.Host, err)
 	}
-	defer resp.Body.Close()
+	return res, nil
+}
+
+// httpHeadLimit bounds an answer's head (status line and headers), here and
+// for a proxy's answer to CONNECT. Real heads are a few KiB; a middlebox
+// that sends more is broken or hostile, and must not grow our memory.
+const httpHeadLimit = 64 << 10
+
+// maxHeaderValue bounds the header-derived strings a result keeps (Server,
+// Location, Via): they go into JSON, errors and logs, and a name is never
+// longer than this.
+const maxHeaderValue = 256
+
+// errHeadTooLarge is a head over httpHeadLimit.
+var errHeadTooLarge = fmt.Errorf("the answer's head (status line and headers) is over %d KiB", httpHeadLimit>>10)
+
+// readAnswer reads and judges the answer to req from r: the head, at most
+// httpHeadLimit bytes, and for suspicious statuses at most httpBodyLimit of
+// the body. It reads no more than that from r, whatever r sends. now stamps
+// the moment the head arrived, for the clock check.
+func readAnswer(r io.Reader, req *http.Request, host string, now func() time.Time) (*HTTPResult, error) {
+	res := &HTTPResult{}
+	// A chunked body is framed by size lines; twice the body limit leaves
+	// room for them, and the raw cap holds however the framing lies.
+	br := bufio.NewReader(io.LimitReader(r, httpHeadLimit+2*httpBodyLimit))
+	head, err := readHead(br, httpHeadLimit)
+	received := now()
+	if err != nil {
+		return res, cutHead(res, host, head, req, err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(head), br)), req)
+	if err != nil {
+		return res, err
+	}
+	// The body is never closed: Close would drain it, and an endless body
+	// drains until the deadline. Dropping the reader costs nothing.
 	res.Status = resp.StatusCode
-	res.Server = resp.Header.Get("Server")
-	res.Location = resp.Header.Get("Location")
+	res.Server = shorten(resp.Header.Get("Server"), maxHeaderValue)
+	res.Location = shorten(resp.Header.Get("Location"), maxHeaderValue)
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		res.Date = d
 		res.ClockSkew = received.Sub(d).Round(time.Second)
@@ -124,8 +164,86 @@ func (p *Prober) httpCheck(ctx context.Context, t Target, conn net.Conn) (*HTTPR
 	if suspicious(resp.StatusCode) {
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, httpBodyLimit))
 	}
-	res.Block = blockOf(t.Host, resp.StatusCode, resp.Header, body)
+	res.Block = blockOf(host, resp.StatusCode, resp.Header, body)
 	return res, nil
+}
+
+// cutHead judges an answer whose head could not be read whole. Only a head
+// over the limit whose status line came in may still say something: 511 and
+// 407 are login demands by their status alone, whatever the headers were.
+// Anything else is the error it was.
+func cutHead(res *HTTPResult, host string, head []byte, req *http.Request, err error) error {
+	if !errors.Is(err, errHeadTooLarge) {
+		return err
+	}
+	status, ok := statusOf(head, req)
+	if !ok {
+		return err
+	}
+	res.Status = status
+	if b := blockOf(host, status, http.Header{}, nil); b.Kind == BlockNetworkLogin || b.Kind == BlockProxyLogin {
+		res.Block = b
+		return nil
+	}
+	return err
+}
+
+// readHead reads an answer's head from br up to and including the blank
+// line that ends it, and no byte beyond. A head over limit is
+// errHeadTooLarge, returned with the part read so far (at most limit
+// bytes); a head cut short by the end of the stream is io.ErrUnexpectedEOF.
+func readHead(br *bufio.Reader, limit int) ([]byte, error) {
+	head := make([]byte, 0, 1024)
+	lineStart := 0
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(head)+len(frag) > limit {
+			return append(head, frag[:limit-len(head)]...), errHeadTooLarge
+		}
+		head = append(head, frag...)
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue // the same line goes on
+		case errors.Is(err, io.EOF):
+			return head, io.ErrUnexpectedEOF
+		case err != nil:
+			return head, err
+		}
+		if line := head[lineStart:]; len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
+			return head, nil
+		}
+		lineStart = len(head)
+	}
+}
+
+// statusOf parses the status line at the start of head, when it came in
+// whole, with the same rules as a whole answer.
+func statusOf(head []byte, req *http.Request) (int, bool) {
+	end := bytes.IndexByte(head, '\n')
+	if end < 0 {
+		return 0, false
+	}
+	line := append(head[:end+1:end+1], "\r\n"...)
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(line)), req)
+	if err != nil {
+		return 0, false
+	}
+	return resp.StatusCode, true
+}
+
+// shorten cuts s to at most n bytes on a UTF-8 boundary, marking the cut
+// with an ellipsis, so that a header value sent to fill memory or a log
+// line cannot.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…"
+	i := n - len(mark)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + mark
 }
 
 // suspicious statuses are those a middlebox answers with; only for them is
@@ -174,9 +292,9 @@ func blockOf(host string, status int, h http.Header, body []byte) Block {
 		if err != nil || loc.Hostname() == "" || sameSite(loc.Hostname(), host) {
 			return Block{}
 		}
-		return Block{Kind: BlockRedirect, Name: loc.Hostname(), Status: status}
+		return Block{Kind: BlockRedirect, Name: shorten(loc.Hostname(), maxHeaderValue), Status: status}
 	case status == http.StatusForbidden || status == http.StatusUnavailableForLegalReasons || status == http.StatusOK:
-		return pageBlock(status, h.Get("Server"), body)
+		return pageBlock(status, shorten(h.Get("Server"), maxHeaderValue), body)
 	}
 	return Block{}
 }
