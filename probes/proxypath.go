@@ -2,10 +2,12 @@ package probes
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -113,31 +115,48 @@ func connectTunnel(ctx context.Context, conn net.Conn, u *url.URL, t Target) (st
 	if err := req.Write(conn); err != nil {
 		return 0, "", err
 	}
-	// The reader must not read past the proxy's answer: what follows is the
-	// server's TLS, read by the handshake from conn itself. An answer to
-	// CONNECT has no body, so ReadResponse stops at the blank line; a
-	// buffered byte beyond it would be lost, so read byte-wise.
-	resp, err := http.ReadResponse(bufio.NewReaderSize(byteReader{conn}, 16), req)
+	return readConnectAnswer(conn, req)
+}
+
+// readConnectAnswer reads a proxy's answer to CONNECT from r: the head, at
+// most httpHeadLimit bytes, and not one byte beyond it. What follows the
+// head of a 2xx is the server's TLS, read by the handshake from the conn
+// itself; any other answer's body is never read (the connection is closed
+// instead), so an endless one costs nothing. A head over the limit is an
+// error, unless its status line already said 407: the login demand is the
+// finding, whatever the headers that followed.
+func readConnectAnswer(r io.Reader, req *http.Request) (status int, server string, err error) {
+	// A buffered byte beyond the head would be lost to the handshake, so r
+	// is read one byte per Read, under bufio's smallest buffer.
+	head, err := readHead(bufio.NewReaderSize(byteReader{r}, 16), httpHeadLimit)
+	if errors.Is(err, errHeadTooLarge) {
+		if st, ok := statusOf(head, req); ok && st == http.StatusProxyAuthRequired {
+			return st, "", nil
+		}
+	}
 	if err != nil {
 		return 0, "", err
 	}
-	resp.Body.Close()
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(head)), req)
+	if err != nil {
+		return 0, "", err
+	}
 	server = resp.Header.Get("Server")
 	if server == "" {
 		server = resp.Header.Get("Via")
 	}
-	return resp.StatusCode, server, nil
+	return resp.StatusCode, shorten(server, maxHeaderValue), nil
 }
 
 // byteReader hands out one byte per Read, so a bufio.Reader on top never
 // holds bytes that belong to whoever reads the conn next.
-type byteReader struct{ c net.Conn }
+type byteReader struct{ r io.Reader }
 
 func (b byteReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	return b.c.Read(p[:1])
+	return b.r.Read(p[:1])
 }
 
 // proxyDialReason classifies a failed connect to the proxy.
