@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -41,7 +42,34 @@ const (
 	// HTTPAfterHello answers the ClientHello with a plain HTTP 400, as a
 	// server that does not speak TLS on that port would.
 	HTTPAfterHello
+
+	// The endless behaviors complete the handshake like Serve, read one
+	// request, then answer with a head (HTTPResponse, or "200 OK" with
+	// Server: probetest) that never ends the way it should: a client that
+	// reads without a bound grows its memory or reads until its deadline.
+	// NewHostileProxy answers CONNECT the same way in clear text.
+
+	// EndlessHeaderLine opens a header line and never ends it.
+	EndlessHeaderLine
+	// EndlessHeaders sends header lines without end.
+	EndlessHeaders
+	// EndlessBody announces a 1 TiB Content-Length and sends a body without
+	// end (HTTPBody repeated, or filler).
+	EndlessBody
+	// EndlessChunkedBody sends a chunked body (HTTPBody repeated, or
+	// filler) whose last chunk never comes.
+	EndlessChunkedBody
 )
+
+// tls reports whether the behavior completes a handshake, and so needs a
+// certificate.
+func (b Behavior) tls() bool {
+	switch b {
+	case Serve, ServeTLS10Only, EndlessHeaderLine, EndlessHeaders, EndlessBody, EndlessChunkedBody:
+		return true
+	}
+	return false
+}
 
 // ServerOptions configure NewServer.
 type ServerOptions struct {
@@ -60,7 +88,12 @@ type ServerOptions struct {
 	// firewall's block page; Date is added.
 	HTTPResponse string
 	// HTTPBody follows HTTPResponse's headers (set Content-Length there).
+	// The endless body behaviors repeat it.
 	HTTPBody string
+	// Sent, when set, counts the bytes the endless behaviors wrote (TLS
+	// payload), so that a test can tell a client that stopped reading from
+	// one that drained until its deadline.
+	Sent *atomic.Int64
 }
 
 // notTLSResponse is what a plain HTTP server says to bytes it cannot parse.
@@ -72,8 +105,8 @@ const notTLSResponse = "HTTP/1.1 400 Bad Request\r\n\r\n"
 func NewServer(tb testing.TB, o ServerOptions) (port int) {
 	tb.Helper()
 	var cfg *tls.Config
-	switch o.Behavior {
-	case Serve, ServeTLS10Only:
+	switch {
+	case o.Behavior.tls():
 		if len(o.Cert.Certificate) == 0 {
 			tb.Fatalf("probetest: NewServer: behavior %d needs ServerOptions.Cert", o.Behavior)
 		}
@@ -81,30 +114,39 @@ func NewServer(tb testing.TB, o ServerOptions) (port int) {
 		if o.Behavior == ServeTLS10Only {
 			cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
 		}
-	case ResetAfterHello, CloseAfterHello, StallAfterHello, HTTPAfterHello:
+	case o.Behavior >= ResetAfterHello && o.Behavior <= HTTPAfterHello:
 	default:
 		tb.Fatalf("probetest: NewServer: unknown behavior %d", o.Behavior)
 	}
+	return start(tb, o, cfg, false).Port
+}
+
+// start listens on 127.0.0.1 and serves o there until tb's cleanup: over TLS
+// with cfg, or as a clear-text proxy when proxy is set.
+func start(tb testing.TB, o ServerOptions, cfg *tls.Config, proxy bool) *net.TCPAddr {
+	tb.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("probetest: NewServer: %v", err)
+		tb.Fatalf("probetest: %v", err)
 	}
 	s := &server{
 		opts:  o,
 		cfg:   cfg,
+		proxy: proxy,
 		ln:    ln,
 		done:  make(chan struct{}),
 		conns: map[net.Conn]struct{}{},
 	}
 	s.wg.Go(s.accept)
 	tb.Cleanup(s.close)
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr)
 }
 
 type server struct {
-	opts ServerOptions
-	cfg  *tls.Config
-	ln   net.Listener
+	opts  ServerOptions
+	cfg   *tls.Config
+	proxy bool // a clear-text proxy (NewHostileProxy), not a TLS server
+	ln    net.Listener
 	// done cuts HandshakeDelay short on close.
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -170,6 +212,10 @@ func (s *server) handle(c net.Conn) {
 			return
 		}
 	}
+	if s.proxy {
+		serveEndless(c, s.opts, proxyLoginHead)
+		return
+	}
 	switch s.opts.Behavior {
 	case Serve, ServeTLS10Only:
 		tc := tls.Server(c, s.cfg)
@@ -177,6 +223,12 @@ func (s *server) handle(c net.Conn) {
 			return
 		}
 		serveHTTP(tc, s.opts)
+	case EndlessHeaderLine, EndlessHeaders, EndlessBody, EndlessChunkedBody:
+		tc := tls.Server(c, s.cfg)
+		if tc.Handshake() != nil {
+			return
+		}
+		serveEndless(tc, s.opts, "HTTP/1.1 200 OK\r\nServer: probetest")
 	case ResetAfterHello:
 		if readRecord(c) != nil {
 			return

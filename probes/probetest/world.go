@@ -202,14 +202,14 @@ func (w *World) Add(host string, s Scenario) probes.Target {
 
 // AddWith makes host answer a and be served as o says, for cases the
 // scenarios do not cover. With no A, AAAA or Rcode, the answer is 127.0.0.1;
-// with no Cert, the server presents a public leaf for host.
+// with no Cert, a server that handshakes presents a public leaf for host.
 func (w *World) AddWith(host string, a Answer, o ServerOptions) probes.Target {
 	w.tb.Helper()
 	if len(a.A) == 0 && len(a.AAAA) == 0 && a.Rcode == dns.RcodeSuccess {
 		a.A = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}
 	}
 	w.DNS.Set(host, a)
-	if len(o.Cert.Certificate) == 0 && (o.Behavior == Serve || o.Behavior == ServeTLS10Only) {
+	if len(o.Cert.Certificate) == 0 && o.Behavior.tls() {
 		o.Cert = w.issue(w.Public, LeafOptions{DNSNames: []string{host}})
 	}
 	return probes.Target{Host: host, Port: NewServer(w.tb, o), AllowPrivate: true}
