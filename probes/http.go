@@ -148,6 +148,9 @@ func readAnswer(r io.Reader, req *http.Request, host string, now func() time.Tim
 		return res, cutHead(res, host, head, req, err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(head), br)), req)
+	if err == nil {
+		err = checkStatus(resp.StatusCode)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -225,10 +228,20 @@ func statusOf(head []byte, req *http.Request) (int, bool) {
 	}
 	line := append(head[:end+1:end+1], "\r\n"...)
 	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(line)), req)
-	if err != nil {
+	if err != nil || checkStatus(resp.StatusCode) != nil {
 		return 0, false
 	}
 	return resp.StatusCode, true
+}
+
+// checkStatus rejects the status codes under 100 that http.ReadResponse
+// lets through (it takes any three digits): HTTP has none, and a zero
+// would read as "no answer came".
+func checkStatus(code int) error {
+	if code < 100 {
+		return fmt.Errorf("malformed HTTP status %03d", code)
+	}
+	return nil
 }
 
 // shorten cuts s to at most n bytes on a UTF-8 boundary, marking the cut

@@ -138,6 +138,9 @@ func readConnectAnswer(r io.Reader, req *http.Request) (status int, server strin
 		return 0, "", err
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(head)), req)
+	if err == nil {
+		err = checkStatus(resp.StatusCode)
+	}
 	if err != nil {
 		return 0, "", err
 	}
