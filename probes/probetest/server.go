@@ -212,23 +212,32 @@ func (s *server) handle(c net.Conn) {
 			return
 		}
 	}
-	if s.proxy {
+	switch {
+	case s.proxy:
 		serveEndless(c, s.opts, proxyLoginHead)
+	case s.opts.Behavior.tls():
+		s.serveTLS(c)
+	default:
+		s.misbehave(c)
+	}
+}
+
+// serveTLS completes the handshake, then answers as the behavior says.
+func (s *server) serveTLS(c net.Conn) {
+	tc := tls.Server(c, s.cfg)
+	if tc.Handshake() != nil {
 		return
 	}
-	switch s.opts.Behavior {
-	case Serve, ServeTLS10Only:
-		tc := tls.Server(c, s.cfg)
-		if tc.Handshake() != nil {
-			return
-		}
+	if s.opts.Behavior == Serve || s.opts.Behavior == ServeTLS10Only {
 		serveHTTP(tc, s.opts)
-	case EndlessHeaderLine, EndlessHeaders, EndlessBody, EndlessChunkedBody:
-		tc := tls.Server(c, s.cfg)
-		if tc.Handshake() != nil {
-			return
-		}
-		serveEndless(tc, s.opts, "HTTP/1.1 200 OK\r\nServer: probetest")
+		return
+	}
+	serveEndless(tc, s.opts, "HTTP/1.1 200 OK\r\nServer: probetest")
+}
+
+// misbehave is what the behaviors that never complete a handshake do.
+func (s *server) misbehave(c net.Conn) {
+	switch s.opts.Behavior {
 	case ResetAfterHello:
 		if readRecord(c) != nil {
 			return
