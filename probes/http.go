@@ -174,7 +174,7 @@ func readAnswer(r io.Reader, req *http.Request, host string, now func() time.Tim
 // cutHead judges an answer whose head could not be read whole. Only a head
 // over the limit whose status line came in may still say something: 511 and
 // 407 are login demands by their status alone, whatever the headers were.
-// Anything else is the error it was.
+// Anything else is the error it was, with the status kept when it came.
 func cutHead(res *HTTPResult, host string, head []byte, req *http.Request, err error) error {
 	if !errors.Is(err, errHeadTooLarge) {
 		return err
@@ -192,7 +192,8 @@ func cutHead(res *HTTPResult, host string, head []byte, req *http.Request, err e
 }
 
 // readHead reads an answer's head from br up to and including the blank
-// line that ends it, and no byte beyond. A head over limit is
+// line that ends it, and takes no byte beyond it from br (br itself may
+// have buffered more: the body's first bytes). A head over limit is
 // errHeadTooLarge, returned with the part read so far (at most limit
 // bytes); a head cut short by the end of the stream is io.ErrUnexpectedEOF.
 func readHead(br *bufio.Reader, limit int) ([]byte, error) {
