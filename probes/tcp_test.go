@@ -250,7 +250,9 @@ func TestConnectDeadlineLongList(t *testing.T) {
 	elapsed := time.Since(start)
 	finish()
 	checkConnect(t, TCPTimeout, netip.Addr{}, reason, err, conn, res)
-	if elapsed > deadline+200*time.Millisecond {
+	// Trying every address would take 10 s; the margin is for a loaded
+	// machine under -race, not for the race itself.
+	if elapsed > 3*time.Second {
 		t.Errorf("connect took %s under a %s deadline", elapsed, deadline)
 	}
 	if len(res.Attempts) == 0 || len(res.Attempts) >= n {
