@@ -186,9 +186,11 @@ func (p *Prober) tlsStage(ctx context.Context, b budget, t Target, conn net.Conn
 }
 
 // httpStage asks the server for / and judges the answer. It also runs when
-// the chain looked expired or not yet valid: the server's Date then tells
-// whether the certificate or the PC's clock is wrong. It runs under the
-// HTTP phase's deadline, which is the host's.
+// the chain looked expired or not yet valid but is trusted apart from its
+// dates (the handshake hands over no connection to a server it does not
+// trust, whatever its dates): that server's Date then tells whether the
+// certificate or the PC's clock is wrong. It runs under the HTTP phase's
+// deadline, which is the host's.
 func (p *Prober) httpStage(ctx context.Context, b budget, t Target, tc *tls.Conn, res *Result) {
 	if res.Reason != ReasonOK && res.Reason != TLSExpired && res.Reason != TLSNotYetValid {
 		return

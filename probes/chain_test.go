@@ -2,6 +2,7 @@ package probes_test
 
 import (
 	"context"
+	"crypto/tls"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -136,6 +137,89 @@ func TestServerClockSkew(t *testing.T) {
 	}
 	if got := r.HTTP.ClockSkew; got < 599*time.Second || got > 601*time.Second {
 		t.Errorf("skew = %s, want 10m", got)
+	}
+}
+
+// TestTrustBeforeDates: a chain is judged on trust before its dates, and
+// only a server trusted apart from its dates may speak about the PC's
+// clock through its Date. An out-of-date chain that is untrusted, misnamed
+// or intercepted is that, whatever its Date says.
+func TestTrustBeforeDates(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	const days3 = 72 * time.Hour
+	expired, notYet := probetest.ExpiredLeaf, probetest.NotYetValidLeaf
+	selfSigned := func(host string) probetest.LeafOptions {
+		o := expired(host)
+		o.SelfSigned = true
+		return o
+	}
+	misnamed := func(string) probetest.LeafOptions { return expired("other.example") }
+	valid := func(host string) probetest.LeafOptions { return probetest.LeafOptions{DNSNames: []string{host}} }
+	const dateless = time.Duration(1) // marks a server without a Date header
+	tests := []struct {
+		name     string
+		ca       *probetest.CA
+		leaf     func(host string) probetest.LeafOptions
+		date     time.Duration // the server's Date offset; dateless: none
+		skipHTTP bool
+		want     probes.Reason
+	}{
+		{"expired untrusted, Date 3 days back", w.Untrusted(), expired, -days3, false, probes.TLSUntrusted},
+		{"expired untrusted, no Date", w.Untrusted(), expired, dateless, false, probes.TLSUntrusted},
+		{"expired untrusted, no HTTP stage", w.Untrusted(), expired, 0, true, probes.TLSUntrusted},
+		{"not yet valid untrusted, Date 3 days ahead", w.Untrusted(), notYet, days3, false, probes.TLSUntrusted},
+		{"not yet valid untrusted, no Date", w.Untrusted(), notYet, dateless, false, probes.TLSUntrusted},
+		{"expired self-signed, Date 3 days back", w.Public, selfSigned, -days3, false, probes.TLSUntrusted},
+		{"expired with a wrong name, Date 3 days back", w.Public, misnamed, -days3, false, probes.TLSHostnameMismatch},
+		{"expired intercepted, Date 3 days back", w.Inspection, expired, -days3, false, probes.TLSIntercepted},
+		{"expired trusted, Date 3 days back", w.Public, expired, -days3, false, probes.ClockSkew},
+		{"expired trusted, correct Date", w.Public, expired, 0, false, probes.TLSExpired},
+		{"expired trusted, no Date", w.Public, expired, dateless, false, probes.TLSExpired},
+		{"not yet valid trusted, Date 3 days ahead", w.Public, notYet, days3, false, probes.ClockSkew},
+		{"not yet valid trusted, correct Date", w.Public, notYet, 0, false, probes.TLSNotYetValid},
+		{"valid trusted, Date 10 minutes back", w.Public, valid, -10 * time.Minute, false, probes.ClockSkew},
+	}
+	for i, tc := range tests {
+		host := "dates-" + strconv.Itoa(i) + ".pb.test"
+		leaf := tc.leaf(host)
+		cert := w.Leaf(tc.ca, leaf)
+		var target probes.Target
+		if tc.date == dateless {
+			target = w.AddDateless(host, cert)
+		} else {
+			target = w.AddWith(host, probetest.Answer{}, probetest.ServerOptions{Cert: cert, DateOffset: tc.date})
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opts := w.Options()
+			opts.SkipHTTP = tc.skipHTTP
+			r := probes.New(opts).Probe(context.Background(), target)
+			if r.Reason != tc.want {
+				t.Fatalf("reason %s (%v), want %s", r.Reason, r.Err, tc.want)
+			}
+			checkDatesFacts(t, r, cert)
+		})
+	}
+}
+
+// checkDatesFacts: the certificate facts are kept whatever the verdict,
+// and the HTTP stage ran exactly when the server could be believed.
+func checkDatesFacts(t *testing.T, r *probes.Result, cert tls.Certificate) {
+	t.Helper()
+	leaf := r.TLS.Leaf()
+	if leaf == nil || !leaf.NotAfter.Equal(cert.Leaf.NotAfter) || !leaf.NotBefore.Equal(cert.Leaf.NotBefore) {
+		t.Errorf("leaf facts %+v, want the presented leaf's", leaf)
+	}
+	heard := r.Reason == probes.ClockSkew || r.Reason == probes.TLSExpired || r.Reason == probes.TLSNotYetValid
+	if heard != (r.HTTP != nil) {
+		t.Errorf("reason %s with HTTP stage %+v", r.Reason, r.HTTP)
+	}
+	if r.TLS.SystemTrusted != (r.Reason == probes.ClockSkew && time.Now().Before(cert.Leaf.NotAfter) && time.Now().After(cert.Leaf.NotBefore)) {
+		t.Errorf("reason %s with system_trusted %v", r.Reason, r.TLS.SystemTrusted)
+	}
+	if r.TLS.Intercepted != (r.Reason == probes.TLSIntercepted) {
+		t.Errorf("reason %s with intercepted %v", r.Reason, r.TLS.Intercepted)
 	}
 }
 

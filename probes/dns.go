@@ -98,19 +98,58 @@ func finishDNS(res *DNSResult, t Target) (*DNSResult, Reason, error) {
 }
 
 // IsSinkhole reports whether an answer for a public host points somewhere a
-// DNS filter would send it: the unspecified address always; loopback,
-// link-local, private and unique-local space unless the host is allowed to
-// be private.
+// DNS filter would send it. Addresses that lead nowhere (unspecified, the
+// rest of 0.0.0.0/8, the reserved 240.0.0.0/4 with the broadcast address,
+// multicast) are a sinkhole always: no host, on a LAN or not, takes a TCP
+// connection there. Loopback, link-local, private, unique-local and CGNAT
+// space are one unless the host is allowed to be private. An IPv6 address
+// that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged by
+// the IPv4 address inside, as that is where the traffic is meant to go.
 func IsSinkhole(a netip.Addr, allowPrivate bool) bool {
-	a = a.Unmap()
-	if a.IsUnspecified() || !a.IsValid() {
+	if !a.IsValid() || a.IsUnspecified() {
+		return true
+	}
+	a = embeddedIPv4(a)
+	if leadsNowhere(a) {
 		return true
 	}
 	if allowPrivate {
 		return false
 	}
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() ||
-		a.IsLinkLocalMulticast() || a.IsMulticast() || a.IsInterfaceLocalMulticast()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || cgnat.Contains(a)
+}
+
+// Prefixes net/netip has no classification for.
+var (
+	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")     // "this network": a source, never a destination
+	reserved4   = netip.MustParsePrefix("240.0.0.0/4")   // reserved, with 255.255.255.255 (broadcast) at its end
+	cgnat       = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT, shared address space (RFC 6598)
+	v4Compat    = netip.MustParsePrefix("::/96")         // IPv4-compatible ::a.b.c.d (RFC 4291, deprecated)
+	nat64       = netip.MustParsePrefix("64:ff9b::/96")  // NAT64 well-known prefix (RFC 6052)
+	sixToFour   = netip.MustParsePrefix("2002::/16")     // 6to4: 2002:aabb:ccdd::/48 (RFC 3056)
+)
+
+// leadsNowhere: no host can be reached at a, so only a filter answers it.
+func leadsNowhere(a netip.Addr) bool {
+	return a.IsUnspecified() || a.IsMulticast() || thisNetwork.Contains(a) || reserved4.Contains(a)
+}
+
+// embeddedIPv4 returns the IPv4 address inside a, when a is an IPv6 form
+// of one; else a. A filter can hide 127.0.0.1 or 10.0.0.1 in any of them.
+func embeddedIPv4(a netip.Addr) netip.Addr {
+	b := a.As16()
+	switch {
+	case a.Is4(), a.Is4In6():
+		return a.Unmap()
+	case a.IsLoopback():
+		// ::1 lies in ::/96 too, but is IPv6's own loopback.
+		return a
+	case v4Compat.Contains(a), nat64.Contains(a):
+		return netip.AddrFrom4([4]byte(b[12:16]))
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte(b[2:6]))
+	}
+	return a
 }
 
 // askBoth asks for A and AAAA at the same time: sequential queries would

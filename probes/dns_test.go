@@ -123,6 +123,67 @@ func TestClassifyDNS(t *testing.T) {
 	}
 }
 
+// sinkholeRanges has, per range a filter may answer with, an address inside
+// it and a public one just outside (or the same IPv4 address made public).
+// always: a sinkhole even for a host allowed to be private.
+var sinkholeRanges = []struct {
+	name, sinkhole, public string
+	always                 bool
+}{
+	{"unspecified IPv4", "0.0.0.0", "1.0.0.0", true},
+	{"this network 0.0.0.0/8", "0.255.255.254", "1.0.0.1", true},
+	{"this network 0.0.0.0/8, low", "0.0.0.1", "1.1.1.1", true},
+	{"broadcast", "255.255.255.255", "223.255.255.254", true},
+	{"reserved 240.0.0.0/4", "240.0.0.1", "223.0.0.1", true}, // just below is multicast
+	{"reserved 240.0.0.0/4, high", "254.1.2.3", "223.1.2.3", true},
+	{"multicast", "224.0.0.1", "223.255.255.255", true},
+	{"IPv6 multicast", "ff02::1", "2001:db8::ff02", true},
+	{"unspecified IPv6", "::", "2001:db8::", true},
+	{"loopback", "127.0.0.1", "128.0.0.1", false},
+	{"loopback, end", "127.255.255.254", "126.255.255.254", false},
+	{"IPv6 loopback", "::1", "2001:db8::1", false},
+	{"RFC 1918 10/8", "10.1.2.3", "11.1.2.3", false},
+	{"RFC 1918 172.16/12", "172.31.255.1", "172.32.0.1", false},
+	{"RFC 1918 192.168/16", "192.168.1.1", "192.169.1.1", false},
+	{"link-local", "169.254.1.1", "169.255.1.1", false},
+	{"IPv6 link-local", "fe80::1", "fec0::1:1", false},
+	{"unique local", "fd00::1", "fe00::1", false},
+	{"CGNAT 100.64/10", "100.64.0.1", "100.63.255.254", false},
+	{"CGNAT 100.64/10, end", "100.127.255.254", "100.128.0.1", false},
+	{"IPv4-mapped private", "::ffff:192.168.1.1", "::ffff:203.0.113.7", false},
+	{"IPv4-mapped unspecified", "::ffff:0.0.0.0", "::ffff:1.0.0.0", true},
+	{"IPv4-mapped CGNAT", "::ffff:100.64.1.1", "::ffff:100.128.1.1", false},
+	{"IPv4-compatible loopback", "::127.0.0.1", "::203.0.113.7", false},
+	{"IPv4-compatible private", "::10.0.0.1", "::11.0.0.1", false},
+	{"IPv4-compatible this network", "::0.0.0.2", "::1.0.0.2", true},
+	{"NAT64 private", "64:ff9b::10.0.0.1", "64:ff9b::203.0.113.7", false},
+	{"NAT64 loopback", "64:ff9b::7f00:1", "64:ff9b::cb00:7107", false},
+	{"NAT64 unspecified", "64:ff9b::", "64:ff9b::1.2.3.4", true},
+	{"NAT64 CGNAT", "64:ff9b::100.64.0.1", "64:ff9c::100.64.0.1", false}, // outside the prefix: not NAT64
+	{"6to4 private", "2002:c0a8:101::1", "2002:cb00:7107::1", false},
+	{"6to4 loopback", "2002:7f00:1::", "2002:7e00:1::", false},
+	{"6to4 this network", "2002::1", "2003::1", true},
+	{"6to4 reserved", "2002:f000:1::1", "2002:df00:1::1", true},
+}
+
+// TestSinkholeRanges: every range is a sinkhole for a public host, also for
+// a private one where it leads nowhere, and its near miss is neither.
+func TestSinkholeRanges(t *testing.T) {
+	t.Parallel()
+	for _, tc := range sinkholeRanges {
+		in, out := netip.MustParseAddr(tc.sinkhole), netip.MustParseAddr(tc.public)
+		if !IsSinkhole(in, false) {
+			t.Errorf("%s: %s is not a sinkhole", tc.name, in)
+		}
+		if got := IsSinkhole(in, true); got != tc.always {
+			t.Errorf("%s: IsSinkhole(%s, allowPrivate) = %v, want %v", tc.name, in, got, tc.always)
+		}
+		if IsSinkhole(out, false) || IsSinkhole(out, true) {
+			t.Errorf("%s: the near miss %s is a sinkhole", tc.name, out)
+		}
+	}
+}
+
 func TestIsSinkhole(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -215,11 +215,22 @@ func (d *dialRace) familyRunning(v4 bool) bool {
 	return false
 }
 
-// verdict ends a race no address won and says why.
+// verdict ends a race no address won and says why. When addresses were
+// left untried, the phase's deadline ended the race (nothing else stops it
+// early): that is a timeout, whatever the tried ones said, because a
+// refusal from the first of a thousand addresses does not speak for the
+// rest.
 func (d *dialRace) verdict() (Reason, error) {
+	cause := context.Cause(d.ctx) // read before cancel overwrites it
 	d.cancel()
 	d.res.Duration = time.Since(d.start)
-	return tcpVerdict(d.res.Attempts, d.started)
+	if untried := d.dropUntried(); untried > 0 {
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		return TCPTimeout, fmt.Errorf("%d of %d addresses not tried before the deadline: %w", untried, len(d.order), cause)
+	}
+	return tcpVerdict(d.res.Attempts)
 }
 
 // recordRest waits out the other family's grace after a winner, then
@@ -228,14 +239,21 @@ func (d *dialRace) recordRest(done chan<- struct{}) {
 	defer close(done)
 	defer d.cancel()
 	d.collect(false)
-	// Attempts never started are dropped: they were not tried.
+	d.dropUntried()
+}
+
+// dropUntried removes the attempts never started from the result, as they
+// were not tried, and says how many there were.
+func (d *dialRace) dropUntried() int {
 	kept := d.res.Attempts[:0]
 	for i, a := range d.res.Attempts {
 		if d.started[i] {
 			kept = append(kept, a)
 		}
 	}
+	n := len(d.res.Attempts) - len(kept)
 	d.res.Attempts = kept
+	return n
 }
 
 func record(res *TCPResult, r attemptResult) {
@@ -268,14 +286,15 @@ func dialOutcome(err error) TCPOutcome {
 	}
 }
 
-// tcpVerdict picks the reason when no address connected. A refusal is the
-// most telling (something answered), then a timeout (something drops),
-// then unreachable (often just a family without a route).
-func tcpVerdict(attempts []TCPAttempt, started []bool) (Reason, error) {
+// tcpVerdict picks the reason when no address connected and every address
+// was tried. A refusal is the most telling (something answered), then a
+// timeout (something drops), then unreachable (often just a family
+// without a route).
+func tcpVerdict(attempts []TCPAttempt) (Reason, error) {
 	var best TCPAttempt
 	rank := map[TCPOutcome]int{TCPOutRefused: 3, TCPOutTimeout: 2, TCPOutUnreach: 1}
-	for i, a := range attempts {
-		if started[i] && rank[a.Outcome] > rank[best.Outcome] {
+	for _, a := range attempts {
+		if rank[a.Outcome] > rank[best.Outcome] {
 			best = a
 		}
 	}

@@ -65,6 +65,7 @@ func TestConnectRace(t *testing.T) {
 		v4a = netip.MustParseAddr("192.0.2.1")
 		v4b = netip.MustParseAddr("192.0.2.2")
 		v4c = netip.MustParseAddr("192.0.2.3")
+		v4d = netip.MustParseAddr("192.0.2.4")
 	)
 	connect := dialStep{}
 	hang := dialStep{hang: true}
@@ -78,6 +79,7 @@ func TestConnectRace(t *testing.T) {
 		winner   netip.Addr // zero when none connects
 		attempts []att      // in interleaved order
 		under    time.Duration
+		deadline time.Duration // the TCP phase's; zero means 5 s
 	}{
 		{
 			name:     "a refusal moves on at once",
@@ -164,6 +166,25 @@ func TestConnectRace(t *testing.T) {
 			attempts: []att{{v6a, TCPOutUnreach}, {v4a, TCPOutRefused}},
 		},
 		{
+			// The deadline falls while v4b and v4c are still silent and
+			// before v4d's turn (at 500 ms): v4a's refusal speaks only for
+			// v4a, and v4d, never tried, is not listed.
+			name:     "the deadline ends the race with addresses untried: a timeout despite a refusal",
+			addrs:    []netip.Addr{v4a, v4b, v4c, v4d},
+			script:   map[netip.Addr]dialStep{v4a: refuse, v4b: hang, v4c: hang, v4d: refuse},
+			reason:   TCPTimeout,
+			attempts: []att{{v4a, TCPOutRefused}, {v4b, TCPOutTimeout}, {v4c, TCPOutTimeout}},
+			deadline: 400 * time.Millisecond,
+		},
+		{
+			name:     "every address refused before the deadline: refused",
+			addrs:    []netip.Addr{v4a, v4b, v4c},
+			script:   map[netip.Addr]dialStep{v4a: refuse, v4b: refuse, v4c: refuse},
+			reason:   TCPRefused,
+			attempts: []att{{v4a, TCPOutRefused}, {v4b, TCPOutRefused}, {v4c, TCPOutRefused}},
+			deadline: 400 * time.Millisecond,
+		},
+		{
 			name:     "no address connects: unreachable when nothing answered",
 			addrs:    []netip.Addr{v6a, v4a},
 			script:   map[netip.Addr]dialStep{v6a: unreach, v4a: unreach},
@@ -179,7 +200,11 @@ func TestConnectRace(t *testing.T) {
 				script[netip.AddrPortFrom(a, 443).String()] = st
 			}
 			p := &Prober{opts: Options{Dialer: script, FamilyGrace: time.Second}}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			deadline := tc.deadline
+			if deadline == 0 {
+				deadline = 5 * time.Second
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
 			defer cancel()
 			start := time.Now()
 			conn, res, finish, reason, err := p.connect(ctx, Target{Host: "race.test", Port: 443}, tc.addrs)
@@ -200,6 +225,46 @@ func TestConnectRace(t *testing.T) {
 				t.Errorf("attempts %v, want %v", got, tc.attempts)
 			}
 		})
+	}
+}
+
+// TestConnectDeadlineLongList: 2,000 addresses that each refuse after a
+// while, under a deadline that leaves time for a few dozen of them. The
+// verdict is a timeout, only the attempts started are listed, each with an
+// outcome, and the race ends at the deadline.
+func TestConnectDeadlineLongList(t *testing.T) {
+	t.Parallel()
+	const n = 2000
+	script := scriptDialer{}
+	addrs := make([]netip.Addr, n)
+	for i := range addrs {
+		addrs[i] = netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)})
+		script[netip.AddrPortFrom(addrs[i], 443).String()] = dialStep{after: 5 * time.Millisecond, err: syscall.ECONNREFUSED}
+	}
+	p := &Prober{opts: Options{Dialer: script, FamilyGrace: time.Second}}
+	const deadline = 300 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	start := time.Now()
+	conn, res, finish, reason, err := p.connect(ctx, Target{Host: "many.test", Port: 443}, addrs)
+	elapsed := time.Since(start)
+	finish()
+	checkConnect(t, TCPTimeout, netip.Addr{}, reason, err, conn, res)
+	// Trying every address would take 10 s; the margin is for a loaded
+	// machine under -race, not for the race itself.
+	if elapsed > 3*time.Second {
+		t.Errorf("connect took %s under a %s deadline", elapsed, deadline)
+	}
+	if len(res.Attempts) == 0 || len(res.Attempts) >= n {
+		t.Fatalf("%d attempts listed, want those started: more than none, fewer than %d", len(res.Attempts), n)
+	}
+	for i, a := range res.Attempts {
+		if a.Outcome != TCPOutRefused && a.Outcome != TCPOutTimeout {
+			t.Errorf("attempt %d (%s): outcome %q", i, a.Address, a.Outcome)
+		}
+		if a.Address.Addr() != addrs[i] {
+			t.Errorf("attempt %d is %s, want %s: attempts are listed in the order tried", i, a.Address, addrs[i])
+		}
 	}
 }
 
