@@ -3,6 +3,7 @@ package probes_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/pbprobe/pbprobe/probes"
 	"github.com/pbprobe/pbprobe/probes/probetest"
@@ -18,6 +19,7 @@ func TestEmbeddedRootsNameInterception(t *testing.T) {
 	target := w.Add("api.pb.test", probetest.OK)
 	opts := w.Options()
 	opts.PublicRoots = nil
+	opts.Timeout = 10 * time.Second // a healthy host: ample, and costs nothing
 	r := probes.New(opts).Probe(context.Background(), target)
 	if r.Reason != probes.TLSIntercepted || r.TLS == nil || r.TLS.PublicTrusted == nil || *r.TLS.PublicTrusted {
 		t.Fatalf("reason %s (%v), TLS %+v; want tls_intercepted against the embedded roots", r.Reason, r.Err, r.TLS)

@@ -145,9 +145,11 @@ func TestConnectRace(t *testing.T) {
 		{
 			// The other family's first address failed before the winner
 			// connected: its next one still gets its chance.
-			name:     "the other family's next address when its first failed before the win",
-			addrs:    []netip.Addr{v6a, v6b, v4a},
-			script:   map[netip.Addr]dialStep{v6a: {after: 10 * time.Millisecond, err: syscall.ECONNREFUSED}, v4a: {after: 50 * time.Millisecond}, v6b: connect},
+			name:  "the other family's next address when its first failed before the win",
+			addrs: []netip.Addr{v6a, v6b, v4a},
+			// v6b is slower than v4a, so that it cannot win even when a
+			// loaded machine lets the pacing timer start it early.
+			script:   map[netip.Addr]dialStep{v6a: refuse, v4a: {after: 20 * time.Millisecond}, v6b: {after: 100 * time.Millisecond}},
 			reason:   ReasonOK,
 			winner:   v4a,
 			attempts: []att{{v6a, TCPOutRefused}, {v4a, TCPConnected}, {v6b, TCPConnected}},
