@@ -141,6 +141,17 @@ type ProxyView struct {
 	MS      float64 `json:"ms"`                // until the proxy answered CONNECT
 	Status  int     `json:"status,omitempty"`  // its answer to CONNECT
 	Server  string  `json:"server,omitempty"`  // its Server or Via header
+	// Scheme is the proxy URL's scheme: http, https, or one pbprobe does
+	// not speak (proxy_unsupported: the proxy was not contacted).
+	Scheme string `json:"scheme,omitempty"`
+	// TLSProblem says why the TLS session with an https:// proxy failed
+	// (proxy_tls): certificate, not_tls or handshake.
+	TLSProblem probes.ProxyTLSProblem `json:"tls_problem,omitempty"`
+	// PACURL and AutoDetect: the same source also names an auto-config
+	// script or turns on WPAD, which the apps try first; pbprobe does
+	// not run them.
+	PACURL     string `json:"pac_url,omitempty"`
+	AutoDetect bool   `json:"auto_detect,omitempty"`
 }
 
 // DirectView is the verdict on the path without the proxy.

@@ -162,6 +162,17 @@ var textsDE = map[string]string{
 	"proxy_denied.answer": " (HTTP {status})",
 	"proxy_denied.hint":   "Erlauben Sie in den Regeln des Proxys CONNECT zu {wild} auf Port {port} (gesperrte Kategorie, Portliste oder Sperrliste). Informieren Sie den Proxy-Administrator.",
 
+	"proxy_unsupported":        "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, eine Proxy-Art, über die pbprobe nicht prüfen kann; er wurde nicht kontaktiert{direct}.",
+	"proxy_unsupported.scheme": "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, einen {scheme}-Proxy, über den pbprobe nicht prüfen kann; er wurde nicht kontaktiert{direct}.",
+	"proxy_unsupported.hint":   "pbprobe prüft nur über http://- und https://-Proxys und hat an diesen nichts gesendet, auch kein Passwort. Testen Sie die Password-Boss-App selbst auf diesem PC, oder tragen Sie den http://- oder https://-Proxy des Netzes in {where} ein, falls es einen gibt.",
+
+	"proxy_tls.certificate":      "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, aber dieser PC akzeptiert das Zertifikat des Proxys nicht (nicht vertrauenswürdig, abgelaufen oder für einen anderen Namen){direct}.",
+	"proxy_tls.hint.certificate": "Geben Sie dem Proxy ein Zertifikat für seinen Namen von einer Zertifizierungsstelle, der dieser PC vertraut, oder installieren Sie die Zertifizierungsstelle des Proxys auf diesem PC. Informieren Sie den Proxy-Administrator.",
+	"proxy_tls.not_tls":          "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where} als https://, aber der Proxy antwortet ohne TLS: Es ist vermutlich ein http://-Proxy{direct}.",
+	"proxy_tls.hint.not_tls":     "Tragen Sie den Proxy in {where} als http://host:port ein.",
+	"proxy_tls.handshake":        "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where} als https://, aber der TLS-Handshake mit dem Proxy ist fehlgeschlagen{direct}.",
+	"proxy_tls.hint.handshake":   "Prüfen Sie, ob der Proxy auf diesem Port TLS 1.2 oder neuer annimmt, oder tragen Sie ihn in {where} als http://host:port ein, falls er kein TLS spricht. Informieren Sie den Proxy-Administrator.",
+
 	"http_error":        "Verbunden mit {connected} über TLS, aber auf die Anfrage nach / kam keine HTTP-Antwort: Ein Proxy oder ein Intrusion-Prevention-System (IPS) trennt die Verbindung nach dem Handshake, oder der Dienst ist ausgefallen.",
 	"http_error.waited": "Verbunden mit {connected} über TLS, aber auf die Anfrage nach / kam keine HTTP-Antwort (nach {took}): Ein Proxy oder ein Intrusion-Prevention-System (IPS) trennt die Verbindung nach dem Handshake, oder der Dienst ist ausgefallen.",
 	"http_error.hint":   "Nehmen Sie {wild} auf der Firewall bzw. dem Proxy von IPS, SSL-Inspection und Webfilter aus. Informieren Sie den Firewall-Administrator. Tritt das bei allen Standorten Ihrer Kunden gleichzeitig auf, ist der Dienst selbst ausgefallen: Informieren Sie den Password-Boss-Support.",

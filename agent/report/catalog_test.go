@@ -214,6 +214,11 @@ var factVariations = []func(f *facts){
 	func(f *facts) { f.block = block{kind: blockPortal} },
 	func(f *facts) { f.block = block{kind: blockProxy} },
 	func(f *facts) { f.block = block{} },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "", probes.ProxyTLSNone },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "socks5", probes.ProxyTLSCertificate },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "https", probes.ProxyTLSNotTLS },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "https", probes.ProxyTLSHandshake },
+	func(f *facts) { f.proxyTLS = "no_such_problem" },
 }
 
 func warningVariations() []agent.Warning {
