@@ -23,6 +23,9 @@ type Document struct {
 	// CaptivePortal is the machine-level portal check, when configured.
 	// It does not change Ready: behind a portal the hosts fail on their own.
 	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
+	// ProxySettings are the proxy settings found on this PC, every source
+	// in the order the apps consult them; absent when there are none.
+	ProxySettings []ProxySettingView `json:"proxy_settings,omitempty"`
 	// Prerequisites are the PC's own facts (.NET, elevation, OS), set by
 	// `check` only. Not "machine": that key is the host name.
 	Prerequisites *machine.Facts `json:"prerequisites,omitempty"`
@@ -152,6 +155,26 @@ type ProxyView struct {
 	// not run them.
 	PACURL     string `json:"pac_url,omitempty"`
 	AutoDetect bool   `json:"auto_detect,omitempty"`
+}
+
+// ProxySettingView is one proxy setting found on the PC, said once for the
+// machine: the hosts' proxy objects show the proxy a host went through,
+// these also show what no host can: a setting that cannot be used, an
+// auto-config script, automatic detection (WPAD).
+type ProxySettingView struct {
+	Source  string `json:"source"`            // env, wininet, winhttp, scutil
+	Setting string `json:"setting,omitempty"` // as found, credentials masked
+	// PACURL is the auto-config script's address (credentials masked),
+	// AutoDetect whether WPAD is on; pbprobe runs neither.
+	PACURL     string `json:"pac_url,omitempty"`
+	AutoDetect bool   `json:"auto_detect,omitempty"`
+	// Error, technical and English, says the setting could not be read or
+	// used: the probes then went direct. It never holds credentials.
+	Error string `json:"error,omitempty"`
+	// Message and Hint are filled by renderers, in a language, for a
+	// setting worth a word (Error, PACURL or AutoDetect).
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // DirectView is the verdict on the path without the proxy.

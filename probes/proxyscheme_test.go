@@ -231,3 +231,24 @@ func TestUnsupportedProxySchemeNotContacted(t *testing.T) {
 		t.Errorf("the SOCKS proxy was contacted %d times", n)
 	}
 }
+
+// A proxy setting that is not a proxy address is reported (ProxySetting.Err,
+// credentials masked) and the host is probed directly, as Go programs do.
+func TestMalformedProxySettingGoesDirect(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("api.pb.test", probetest.OK)
+	for _, value := range []string{"http://" + proxyUser + ":" + proxyPass + "@[::1", ":::", "http://[::1"} {
+		opts := proxyEnv(w, value)
+		p := probes.New(opts)
+		r := p.Probe(context.Background(), target)
+		if r.Reason != probes.ReasonOK || r.Proxy != nil || r.DNS == nil {
+			t.Errorf("%q: reason %s (%v), proxy %+v: want a direct probe", value, r.Reason, r.Err, r.Proxy)
+		}
+		settings := p.ProxySettings(target)
+		if len(settings) != 1 || settings[0].Err == nil || settings[0].URL != nil {
+			t.Fatalf("%q: settings %+v, want one with an error and no URL", value, settings)
+		}
+		noCredentials(t, "the setting", settings[0].Raw+" "+settings[0].Err.Error())
+	}
+}

@@ -202,7 +202,15 @@ func everyReasonReport() *agent.Document {
 		names = append(names, host)
 		results = append(results, reasonResult(host, reason))
 	}
-	return evaluate(names, results, msD(10021.7))
+	rep := evaluate(names, results, msD(10021.7))
+	// The machine-level proxy findings: a broken variable (ignored, so
+	// the hosts went direct) and an auto-config script with WPAD.
+	rep.ProxySettings = []agent.ProxySettingView{
+		{Source: "env", Setting: "HTTPS_PROXY=http://***@[::1", Error: "HTTPS_PROXY is not a proxy address of the form scheme://host:port"},
+		{Source: "wininet", Setting: "autoconfig=http://wpad.contoso.local/proxy.pac autodetect",
+			PACURL: "http://wpad.contoso.local/proxy.pac", AutoDetect: true},
+	}
+	return rep
 }
 
 // reasonResult is a plausible probe result for reason; nil for not_checked.

@@ -104,3 +104,26 @@ func TestUnsupportedProxyInOutput(t *testing.T) {
 	}
 	noCredentials(t, out)
 }
+
+// A malformed setting is a machine-level finding; the host is probed
+// directly and its verdict stands.
+func TestMalformedProxySettingShown(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("api.pb.test", probetest.OK)
+	doc, out := proxyPass(t, w, target, "http://"+proxyUser+":"+proxySecret+"@[::1")
+	h := doc.Hosts[0]
+	if !h.OK || h.Proxy != nil || !doc.Ready {
+		t.Fatalf("host %+v proxy %+v, want ok and probed directly", h, h.Proxy)
+	}
+	if len(doc.ProxySettings) != 1 || doc.ProxySettings[0].Error == "" || doc.ProxySettings[0].Source != "env" {
+		t.Fatalf("proxy settings %+v, want the env setting with its error", doc.ProxySettings)
+	}
+	for _, want := range []string{"PROXY: A proxy setting in the HTTPS_PROXY environment variable cannot be used",
+		`"proxy_settings": [`, "HTTPS_PROXY=http://***@[::1", "ist nicht verwendbar"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	noCredentials(t, out)
+}
