@@ -252,3 +252,37 @@ func TestMalformedProxySettingGoesDirect(t *testing.T) {
 		noCredentials(t, "the setting", settings[0].Raw+" "+settings[0].Err.Error())
 	}
 }
+
+// A proxy that fails the handshake otherwise (an old TLS version, a reset)
+// is proxy_tls "handshake"; one that never answers it is proxy_timeout.
+func TestHTTPSProxyHandshakeFailures(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("api.pb.test", probetest.OK)
+	cert, err := w.Public.Issue(probetest.LeafOptions{DNSNames: []string{"localhost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		b       probetest.Behavior
+		want    probes.Reason
+		problem probes.ProxyTLSProblem
+	}{
+		{"TLS 1.0 only", probetest.ServeTLS10Only, probes.ProxyTLS, probes.ProxyTLSHandshake},
+		{"reset after hello", probetest.ResetAfterHello, probes.ProxyTLS, probes.ProxyTLSHandshake},
+		{"silent", probetest.StallAfterHello, probes.ProxyTimeout, probes.ProxyTLSNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			port := probetest.NewServer(t, probetest.ServerOptions{Behavior: tc.b, Cert: cert})
+			url := "https://" + proxyUser + ":" + proxyPass + "@localhost:" + strconv.Itoa(port)
+			r := probes.New(proxyEnv(w, url)).Probe(context.Background(), target)
+			if r.Reason != tc.want || r.Proxy == nil || r.Proxy.TLSProblem != tc.problem {
+				t.Fatalf("reason %s (%v), proxy %+v; want %s with problem %q", r.Reason, r.Err, r.Proxy, tc.want, tc.problem)
+			}
+			noCredentials(t, "the result", resultText(r))
+		})
+	}
+}
