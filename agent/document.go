@@ -23,6 +23,9 @@ type Document struct {
 	// CaptivePortal is the machine-level portal check, when configured.
 	// It does not change Ready: behind a portal the hosts fail on their own.
 	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
+	// ProxySettings are the proxy settings found on this PC, every source
+	// in the order the apps consult them; absent when there are none.
+	ProxySettings []ProxySettingView `json:"proxy_settings,omitempty"`
 	// Prerequisites are the PC's own facts (.NET, elevation, OS), set by
 	// `check` only. Not "machine": that key is the host name.
 	Prerequisites *machine.Facts `json:"prerequisites,omitempty"`
@@ -141,6 +144,37 @@ type ProxyView struct {
 	MS      float64 `json:"ms"`                // until the proxy answered CONNECT
 	Status  int     `json:"status,omitempty"`  // its answer to CONNECT
 	Server  string  `json:"server,omitempty"`  // its Server or Via header
+	// Scheme is the proxy URL's scheme: http, https, or one pbprobe does
+	// not speak (proxy_unsupported: the proxy was not contacted).
+	Scheme string `json:"scheme,omitempty"`
+	// TLSProblem says why the TLS session with an https:// proxy failed
+	// (proxy_tls): certificate, not_tls or handshake.
+	TLSProblem probes.ProxyTLSProblem `json:"tls_problem,omitempty"`
+	// PACURL and AutoDetect: the same source also names an auto-config
+	// script or turns on WPAD, which the apps try first; pbprobe does
+	// not run them.
+	PACURL     string `json:"pac_url,omitempty"`
+	AutoDetect bool   `json:"auto_detect,omitempty"`
+}
+
+// ProxySettingView is one proxy setting found on the PC, said once for the
+// machine: the hosts' proxy objects show the proxy a host went through,
+// these also show what no host can: a setting that cannot be used, an
+// auto-config script, automatic detection (WPAD).
+type ProxySettingView struct {
+	Source  string `json:"source"`            // env, wininet, winhttp, scutil
+	Setting string `json:"setting,omitempty"` // as found, credentials masked
+	// PACURL is the auto-config script's address (credentials masked),
+	// AutoDetect whether WPAD is on; pbprobe runs neither.
+	PACURL     string `json:"pac_url,omitempty"`
+	AutoDetect bool   `json:"auto_detect,omitempty"`
+	// Error, technical and English, says the setting could not be read or
+	// used: the probes then went direct. It never holds credentials.
+	Error string `json:"error,omitempty"`
+	// Message and Hint are filled by renderers, in a language, for a
+	// setting worth a word (Error, PACURL or AutoDetect).
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // DirectView is the verdict on the path without the proxy.

@@ -79,7 +79,8 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	hr.HTTP = httpView(r.HTTP)
 	if px := r.Proxy; px != nil {
 		hr.Proxy = &ProxyView{Source: string(px.Source), Address: px.Address, Setting: px.Raw,
-			MS: ms(px.Duration), Status: px.Status, Server: px.ProxyServer}
+			MS: ms(px.Duration), Status: px.Status, Server: px.ProxyServer,
+			Scheme: px.Scheme, TLSProblem: px.TLSProblem, PACURL: px.PACURL, AutoDetect: px.AutoDetect}
 	}
 	if d := r.Direct; d != nil {
 		hr.Direct = &DirectView{OK: d.Reason.OK(), Reason: d.Reason}

@@ -94,6 +94,7 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 	}
 	doc := Evaluate(cfg.Hosts, results, start, time.Since(start), eval)
 	doc.CaptivePortal = portal
+	doc.ProxySettings = proxySettings(p, cfg.Targets())
 	return &doc, nil
 }
 

@@ -692,3 +692,14 @@ func scutilProxySetting(out, host string, port int) (ProxySetting, bool) {
 	set.Raw = strings.Join(raw, " ")
 	return set, true
 }
+
+// ProxySettings returns every proxy setting that applies to t, the way
+// Probe consults them (Options.Proxies), for a report that shows them all:
+// Probe itself uses only the first usable one, so a setting that cannot be
+// used, an auto-config script or WPAD would otherwise go unseen.
+func (p *Prober) ProxySettings(t Target) []ProxySetting {
+	if p.opts.Proxies == nil {
+		return nil
+	}
+	return p.opts.Proxies(t.Host, t.Port)
+}

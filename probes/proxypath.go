@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -21,6 +24,25 @@ const (
 	ProxyTimeout      Reason = "proxy_timeout"       // the proxy does not answer in time
 	ProxyAuthRequired Reason = "proxy_auth_required" // the proxy wants a login (407)
 	ProxyDenied       Reason = "proxy_denied"        // the proxy refuses the destination (403 or another error)
+	// ProxyUnsupported: the setting names a proxy pbprobe does not speak
+	// (socks5://, socks4://, ...). It is never contacted, so no
+	// credentials go anywhere; the verdict is not ok because the apps
+	// would use that proxy and nothing here has tried the path they take.
+	ProxyUnsupported Reason = "proxy_unsupported"
+	// ProxyTLS: the TLS session with an https:// proxy failed before
+	// CONNECT (its certificate is not trusted, or it does not speak TLS).
+	ProxyTLS Reason = "proxy_tls"
+)
+
+// ProxyTLSProblem says why the TLS session with an https:// proxy failed.
+type ProxyTLSProblem string
+
+// Proxy TLS problems, from typed errors.
+const (
+	ProxyTLSNone        ProxyTLSProblem = ""
+	ProxyTLSCertificate ProxyTLSProblem = "certificate" // not trusted, expired or for another name
+	ProxyTLSNotTLS      ProxyTLSProblem = "not_tls"     // it answered in clear text: an http:// proxy
+	ProxyTLSHandshake   ProxyTLSProblem = "handshake"   // an alert, a reset, no common version
 )
 
 // StageProxy is the stage of the proxy reasons.
@@ -38,48 +60,50 @@ type ProxyInfo struct {
 	// ProxyServer is the proxy's Server or Via header, which names the
 	// product (and so whom to ask).
 	ProxyServer string
+	// Scheme is the proxy URL's scheme, lowercased: "http", "https", or
+	// one pbprobe does not speak (ProxyUnsupported).
+	Scheme string
+	// TLSProblem says why the session with an https:// proxy failed
+	// (ProxyTLS); empty otherwise.
+	TLSProblem ProxyTLSProblem
+	// AutoDetect and PACURL are the WPAD and auto-config settings of the
+	// same source (see ProxySetting); pbprobe does not evaluate them.
+	AutoDetect bool
+	PACURL     string
 }
 
 // proxied runs the chain the way an app configured with proxy u would: TCP
-// to the proxy, CONNECT host:port, then TLS and HTTP through the tunnel.
-// The target's name is resolved by the proxy, so there is no DNS stage; the
-// connect to the proxy and its answer to CONNECT together are the TCP phase
-// (StageProxy in b), TLS and HTTP have their phases as on the direct path.
+// to the proxy (and TLS to it for an https:// proxy), CONNECT host:port,
+// then TLS and HTTP through the tunnel. The target's name is resolved by
+// the proxy, so there is no DNS stage; the connect to the proxy and its
+// answer to CONNECT together are the TCP phase (StageProxy in b), TLS and
+// HTTP have their phases as on the direct path.
 func (p *Prober) proxied(ctx context.Context, b budget, t Target, s ProxySetting) *Result {
 	start := time.Now()
 	res := &Result{Target: t, Start: p.opts.Now()}
 	defer func() { res.Duration = time.Since(start) }()
 	u := s.URL
-	res.Proxy = &ProxyInfo{Source: s.Source, Address: u.Host, Raw: s.Raw}
+	res.Proxy = &ProxyInfo{Source: s.Source, Address: u.Host, Raw: s.Raw, Scheme: proxyScheme(u),
+		AutoDetect: s.AutoDetect, PACURL: s.PACURL}
+	if !supportedProxyScheme(res.Proxy.Scheme) {
+		// Not even a TCP connect: the credentials in the URL belong to a
+		// protocol we do not speak, and a CONNECT would send them in clear.
+		res.Reason = ProxyUnsupported
+		res.Err = fmt.Errorf("proxy %s: scheme %q is not one pbprobe can probe through (http, https); not contacted", u.Host, res.Proxy.Scheme)
+		return res
+	}
 
 	pctx, cancel := b.phase(ctx, StageProxy)
 	defer cancel()
-	conn, err := p.opts.Dialer.DialContext(pctx, "tcp", u.Host)
-	if err != nil {
-		res.Reason, res.Err = proxyDialReason(err), fmt.Errorf("proxy %s: %w", u.Host, err)
-		res.Proxy.Duration = time.Since(start)
+	conn, ok := p.dialProxy(pctx, u, res, start)
+	if !ok {
 		return res
 	}
 	defer conn.Close()
-	if ra, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
-		res.TCP = &TCPResult{Duration: time.Since(start), Address: ra.AddrPort(),
-			Attempts: []TCPAttempt{{Address: ra.AddrPort(), Outcome: TCPConnected, Duration: time.Since(start)}}}
-	}
 
 	status, server, err := connectTunnel(pctx, conn, u, t)
 	res.Proxy.Duration, res.Proxy.Status, res.Proxy.ProxyServer = time.Since(start), status, server
-	switch {
-	case err != nil && isTimeout(err):
-		res.Reason, res.Err = ProxyTimeout, fmt.Errorf("proxy %s: no answer to CONNECT: %w", u.Host, err)
-		return res
-	case err != nil:
-		res.Reason, res.Err = ProxyUnreachable, fmt.Errorf("proxy %s: CONNECT: %w", u.Host, err)
-		return res
-	case status == http.StatusProxyAuthRequired:
-		res.Reason, res.Err = ProxyAuthRequired, fmt.Errorf("proxy %s answered CONNECT with 407", u.Host)
-		return res
-	case status < 200 || status > 299:
-		res.Reason, res.Err = ProxyDenied, fmt.Errorf("proxy %s answered CONNECT with %d", u.Host, status)
+	if res.Reason, res.Err = connectVerdict(u, status, err); res.Reason != ReasonOK {
 		return res
 	}
 
@@ -88,6 +112,108 @@ func (p *Prober) proxied(ctx context.Context, b budget, t Target, s ProxySetting
 		p.httpStage(ctx, b, t, tc, res)
 	}
 	return res
+}
+
+// dialProxy connects to the proxy, and for an https:// proxy completes the
+// TLS session with it, so that CONNECT and its Proxy-Authorization only
+// ever travel inside that session. On failure it records the reason in res
+// and returns false.
+func (p *Prober) dialProxy(ctx context.Context, u *url.URL, res *Result, start time.Time) (net.Conn, bool) {
+	conn, err := p.opts.Dialer.DialContext(ctx, "tcp", u.Host)
+	if err != nil {
+		res.Reason, res.Err = proxyDialReason(err), fmt.Errorf("proxy %s: %w", u.Host, err)
+		res.Proxy.Duration = time.Since(start)
+		return nil, false
+	}
+	if ra, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		res.TCP = &TCPResult{Duration: time.Since(start), Address: ra.AddrPort(),
+			Attempts: []TCPAttempt{{Address: ra.AddrPort(), Outcome: TCPConnected, Duration: time.Since(start)}}}
+	}
+	if res.Proxy.Scheme != "https" {
+		return conn, true
+	}
+	tc := tls.Client(conn, p.proxyTLSConfig(u))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		res.Proxy.Duration = time.Since(start)
+		res.Reason, res.Proxy.TLSProblem = proxyTLSReason(ctx, err)
+		res.Err = fmt.Errorf("proxy %s: TLS with the proxy: %w", u.Host, err)
+		return nil, false
+	}
+	return tc, true
+}
+
+// proxyTLSConfig verifies the proxy as the apps would: its host name as
+// SNI and name to check, against the roots the prober trusts.
+func (p *Prober) proxyTLSConfig(u *url.URL) *tls.Config {
+	return &tls.Config{
+		ServerName: u.Hostname(),
+		RootCAs:    p.opts.SystemRoots,
+		MinVersion: tls.VersionTLS12,
+		NextProtos: []string{"http/1.1"},
+		Time:       p.opts.Now,
+	}
+}
+
+// connectVerdict classifies the proxy's answer to CONNECT.
+func connectVerdict(u *url.URL, status int, err error) (Reason, error) {
+	switch {
+	case err != nil && isTimeout(err):
+		return ProxyTimeout, fmt.Errorf("proxy %s: no answer to CONNECT: %w", u.Host, err)
+	case err != nil:
+		return ProxyUnreachable, fmt.Errorf("proxy %s: CONNECT: %w", u.Host, err)
+	case status == http.StatusProxyAuthRequired:
+		return ProxyAuthRequired, fmt.Errorf("proxy %s answered CONNECT with 407", u.Host)
+	case status < 200 || status > 299:
+		return ProxyDenied, fmt.Errorf("proxy %s answered CONNECT with %d", u.Host, status)
+	}
+	return ReasonOK, nil
+}
+
+// proxyScheme is the URL's scheme as the proxy protocol it names; a URL
+// without one (never the case for what SystemProxies returns) is http.
+// url.Parse admits only letters, digits, '+', '-' and '.', so the scheme
+// is safe to print; it is cut short because it comes from the setting.
+func proxyScheme(u *url.URL) string {
+	s := strings.ToLower(u.Scheme)
+	if s == "" {
+		return "http"
+	}
+	if len(s) > maxSchemeLen {
+		s = s[:maxSchemeLen]
+	}
+	return s
+}
+
+// maxSchemeLen bounds the scheme quoted in reports; real ones are short.
+const maxSchemeLen = 16
+
+// supportedProxyScheme: a CONNECT proxy in clear text or inside TLS.
+func supportedProxyScheme(scheme string) bool {
+	return scheme == "http" || scheme == "https"
+}
+
+// proxyTLSReason classifies a failed handshake with an https:// proxy from
+// typed errors: a deadline is the proxy not answering, a certificate the
+// verifier refused says so, a first record that is not TLS means a clear
+// text proxy (http:// written as https://).
+func proxyTLSReason(ctx context.Context, err error) (Reason, ProxyTLSProblem) {
+	var (
+		verr  *tls.CertificateVerificationError
+		ua    x509.UnknownAuthorityError
+		inv   x509.CertificateInvalidError
+		he    x509.HostnameError
+		rhErr tls.RecordHeaderError
+	)
+	switch {
+	case isTimeout(err) || ctx.Err() != nil:
+		return ProxyTimeout, ProxyTLSNone
+	case errors.As(err, &verr), errors.As(err, &ua), errors.As(err, &inv), errors.As(err, &he):
+		return ProxyTLS, ProxyTLSCertificate
+	case errors.As(err, &rhErr):
+		return ProxyTLS, ProxyTLSNotTLS
+	}
+	return ProxyTLS, ProxyTLSHandshake
 }
 
 // connectTunnel asks the proxy for a tunnel to the target and reads its

@@ -65,7 +65,7 @@ func Reasons() []Reason {
 		TCPRefused, TCPTimeout, TCPUnreachable,
 		TLSTimeout, TLSReset, TLSProtocol, TLSUntrusted, TLSIntercepted, TLSExpired, TLSNotYetValid, TLSHostnameMismatch,
 		ClockSkew, HTTPBlocked, HTTPError,
-		ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied,
+		ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied, ProxyUnsupported, ProxyTLS,
 	}
 }
 
@@ -80,7 +80,7 @@ func (r Reason) Stage() Stage {
 		return StageTLS
 	case ClockSkew, HTTPBlocked, HTTPError:
 		return StageHTTP
-	case ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied:
+	case ProxyUnreachable, ProxyTimeout, ProxyAuthRequired, ProxyDenied, ProxyUnsupported, ProxyTLS:
 		return StageProxy
 	}
 	return StageNone

@@ -162,6 +162,24 @@ var textsDE = map[string]string{
 	"proxy_denied.answer": " (HTTP {status})",
 	"proxy_denied.hint":   "Erlauben Sie in den Regeln des Proxys CONNECT zu {wild} auf Port {port} (gesperrte Kategorie, Portliste oder Sperrliste). Informieren Sie den Proxy-Administrator.",
 
+	"proxy_unsupported":        "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, eine Proxy-Art, über die pbprobe nicht prüfen kann; er wurde nicht kontaktiert{direct}.",
+	"proxy_unsupported.scheme": "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, einen {scheme}-Proxy, über den pbprobe nicht prüfen kann; er wurde nicht kontaktiert{direct}.",
+	"proxy_unsupported.hint":   "pbprobe prüft nur über http://- und https://-Proxys und hat an diesen nichts gesendet, auch kein Passwort. Testen Sie die Password-Boss-App selbst auf diesem PC, oder tragen Sie den http://- oder https://-Proxy des Netzes in {where} ein, falls es einen gibt.",
+
+	"proxy_tls.certificate":      "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where}, aber dieser PC akzeptiert das Zertifikat des Proxys nicht (nicht vertrauenswürdig, abgelaufen oder für einen anderen Namen){direct}.",
+	"proxy_tls.hint.certificate": "Geben Sie dem Proxy ein Zertifikat für seinen Namen von einer Zertifizierungsstelle, der dieser PC vertraut, oder installieren Sie die Zertifizierungsstelle des Proxys auf diesem PC. Informieren Sie den Proxy-Administrator.",
+	"proxy_tls.not_tls":          "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where} als https://, aber der Proxy antwortet ohne TLS: Es ist vermutlich ein http://-Proxy{direct}.",
+	"proxy_tls.hint.not_tls":     "Tragen Sie den Proxy in {where} als http://host:port ein.",
+	"proxy_tls.handshake":        "Die Apps auf diesem PC gehen zu {host} über {proxy}, eingetragen in {where} als https://, aber der TLS-Handshake mit dem Proxy ist fehlgeschlagen{direct}.",
+	"proxy_tls.hint.handshake":   "Prüfen Sie, ob der Proxy auf diesem Port TLS 1.2 oder neuer annimmt, oder tragen Sie ihn in {where} als http://host:port ein, falls er kein TLS spricht. Informieren Sie den Proxy-Administrator.",
+
+	"proxy_setting.error":      "Eine Proxy-Einstellung, eingetragen in {where}, ist nicht verwendbar ({setting}): Diese Prüfung ging direkt; eine App ignoriert die Einstellung womöglich ebenfalls oder scheitert daran.",
+	"proxy_setting.hint.error": "Korrigieren oder entfernen Sie {where}: Ein Proxy wird als http://host:port geschrieben. Informieren Sie, wer die Einstellungen dieses PCs verwaltet.",
+	"proxy_setting.pac":        "Über {where} ist ein Skript zur automatischen Konfiguration ({pac}) eingetragen, mit dem die Apps einen Proxy wählen; pbprobe führt es nicht aus, die Apps nehmen daher womöglich einen anderen Weg als den geprüften.",
+	"proxy_setting.wpad":       "Über {where} ist die automatische Proxy-Erkennung (WPAD) eingeschaltet, die die Apps zuerst versuchen; pbprobe führt sie nicht aus, die Apps nehmen daher womöglich einen anderen Weg als den geprüften.",
+	"proxy_setting.pac_wpad":   "Über {where} sind die automatische Proxy-Erkennung (WPAD) eingeschaltet und ein Skript zur automatischen Konfiguration ({pac}) eingetragen, die die Apps zuerst versuchen; pbprobe führt beides nicht aus, die Apps nehmen daher womöglich einen anderen Weg als den geprüften.",
+	"proxy_setting.hint.auto":  "Scheitert ein Host nur in den Apps, finden Sie heraus, welchen Proxy das Skript oder WPAD für die Password-Boss-Hosts vergibt, und wiederholen Sie diese Prüfung mit HTTPS_PROXY auf diesen Proxy gesetzt.",
+
 	"http_error":        "Verbunden mit {connected} über TLS, aber auf die Anfrage nach / kam keine HTTP-Antwort: Ein Proxy oder ein Intrusion-Prevention-System (IPS) trennt die Verbindung nach dem Handshake, oder der Dienst ist ausgefallen.",
 	"http_error.waited": "Verbunden mit {connected} über TLS, aber auf die Anfrage nach / kam keine HTTP-Antwort (nach {took}): Ein Proxy oder ein Intrusion-Prevention-System (IPS) trennt die Verbindung nach dem Handshake, oder der Dienst ist ausgefallen.",
 	"http_error.hint":   "Nehmen Sie {wild} auf der Firewall bzw. dem Proxy von IPS, SSL-Inspection und Webfilter aus. Informieren Sie den Firewall-Administrator. Tritt das bei allen Standorten Ihrer Kunden gleichzeitig auf, ist der Dienst selbst ausgefallen: Informieren Sie den Password-Boss-Support.",

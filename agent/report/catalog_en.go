@@ -160,6 +160,24 @@ var textsEN = map[string]string{
 	"proxy_denied.answer": " (HTTP {status})",
 	"proxy_denied.hint":   "Allow CONNECT to {wild} on port {port} in the proxy's rules (a blocked category, a port list or a deny list). Tell whoever manages the proxy.",
 
+	"proxy_unsupported":        "The apps on this PC go to {host} through {proxy}, set in {where}, a kind of proxy pbprobe cannot check through; it was not contacted{direct}.",
+	"proxy_unsupported.scheme": "The apps on this PC go to {host} through {proxy}, set in {where}, a {scheme} proxy, which pbprobe cannot check through; it was not contacted{direct}.",
+	"proxy_unsupported.hint":   "pbprobe checks only http:// and https:// proxies and sent nothing, no password either, to this one. Test the Password Boss app itself on this PC, or set the network's http:// or https:// proxy in {where} if it has one.",
+
+	"proxy_tls.certificate":      "The apps on this PC go to {host} through {proxy}, set in {where}, but this PC does not accept the proxy's certificate (not trusted, expired or for another name){direct}.",
+	"proxy_tls.hint.certificate": "Give the proxy a certificate for its name from an authority this PC trusts, or install the proxy's certificate authority on this PC. Tell whoever manages the proxy.",
+	"proxy_tls.not_tls":          "The apps on this PC go to {host} through {proxy}, set in {where} as https://, but the proxy answers without TLS: it is most likely an http:// proxy{direct}.",
+	"proxy_tls.hint.not_tls":     "Write the proxy as http://host:port in {where}.",
+	"proxy_tls.handshake":        "The apps on this PC go to {host} through {proxy}, set in {where} as https://, but the TLS handshake with the proxy failed{direct}.",
+	"proxy_tls.hint.handshake":   "Check that the proxy accepts TLS 1.2 or newer on that port, or write it as http://host:port in {where} if it does not speak TLS. Tell whoever manages the proxy.",
+
+	"proxy_setting.error":      "A proxy setting in {where} cannot be used ({setting}): this check went direct; an app may ignore it as well, or fail.",
+	"proxy_setting.hint.error": "Fix or remove {where}: a proxy is written as http://host:port. Tell whoever manages this PC's settings.",
+	"proxy_setting.pac":        "An auto-config script ({pac}) is set in {where}, which the apps run to choose a proxy; pbprobe does not run it, so the apps may take another path than the one checked.",
+	"proxy_setting.wpad":       "Automatic proxy detection (WPAD) is on in {where}, which the apps try first; pbprobe does not run it, so the apps may take another path than the one checked.",
+	"proxy_setting.pac_wpad":   "Automatic proxy detection (WPAD) is on and an auto-config script ({pac}) is set in {where}, which the apps try first; pbprobe runs neither, so the apps may take another path than the one checked.",
+	"proxy_setting.hint.auto":  "If a host fails only in the apps, find out which proxy the script or WPAD hands out for the Password Boss hosts and run this check again with HTTPS_PROXY set to it.",
+
 	"http_error":        "Connected to {connected} over TLS, but no HTTP answer came back to a request for /: a proxy or an intrusion prevention system (IPS) cuts the connection after the handshake, or the service is down.",
 	"http_error.waited": "Connected to {connected} over TLS, but no HTTP answer came back to a request for / (after {took}): a proxy or an intrusion prevention system (IPS) cuts the connection after the handshake, or the service is down.",
 	"http_error.hint":   "Exempt {wild} from IPS, SSL inspection and web filtering on the firewall or proxy. Tell the firewall admin. If all your customers' sites see this at the same time, the service itself is down: tell Password Boss support.",

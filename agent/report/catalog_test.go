@@ -136,6 +136,10 @@ func renderAll(t *testing.T, c *catalog) []string {
 		msg, hint := c.captive(v)
 		out = append(out, msg, hint)
 	}
+	for _, v := range proxySettingVariations {
+		msg, hint := c.proxySetting(v)
+		out = append(out, msg, hint)
+	}
 	for _, s := range summaryVariations() {
 		word, head, items := s.words(c)
 		out = append(out, word+head+strings.Join(c.units(items, 0), " "))
@@ -214,6 +218,21 @@ var factVariations = []func(f *facts){
 	func(f *facts) { f.block = block{kind: blockPortal} },
 	func(f *facts) { f.block = block{kind: blockProxy} },
 	func(f *facts) { f.block = block{} },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "", probes.ProxyTLSNone },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "socks5", probes.ProxyTLSCertificate },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "https", probes.ProxyTLSNotTLS },
+	func(f *facts) { f.proxyScheme, f.proxyTLS = "https", probes.ProxyTLSHandshake },
+	func(f *facts) { f.proxyTLS = "no_such_problem" },
+}
+
+// proxySettingVariations choose every wording of a machine-level proxy
+// setting, and one that needs none.
+var proxySettingVariations = []agent.ProxySettingView{
+	{Source: "env", Setting: "HTTPS_PROXY=http://***@[::1", Error: "HTTPS_PROXY is not a proxy address of the form scheme://host:port"},
+	{Source: "wininet", Setting: "autoconfig=http://wpad/p.pac", PACURL: "http://wpad/p.pac"},
+	{Source: "winhttp", Setting: "autodetect", AutoDetect: true},
+	{Source: "scutil", Setting: "autoconfig=http://wpad/p.pac autodiscovery", PACURL: "http://wpad/p.pac", AutoDetect: true},
+	{Source: "no_such_source", Setting: "proxy=p:8080"},
 }
 
 func warningVariations() []agent.Warning {

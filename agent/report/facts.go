@@ -26,7 +26,9 @@ type facts struct {
 	proxy, proxySource, proxyServer string // the proxy hop, when the apps use one
 	proxyStatus                     int
 	proxyMS                         float64
-	directOK                        bool // the same host answered without the proxy
+	proxyScheme                     string                 // http, https, socks5, ...
+	proxyTLS                        probes.ProxyTLSProblem // why TLS with an https:// proxy failed
+	directOK                        bool                   // the same host answered without the proxy
 
 	resolver  string   // the resolver whose answer counted, port 53 left out
 	resolvers []string // every resolver asked, in order
@@ -96,6 +98,7 @@ func gather(h *agent.HostReport, at time.Time) *facts {
 	if px := h.Proxy; px != nil {
 		f.proxy, f.proxySource, f.proxyServer = px.Address, px.Source, px.Server
 		f.proxyStatus, f.proxyMS = px.Status, px.MS
+		f.proxyScheme, f.proxyTLS = px.Scheme, px.TLSProblem
 	}
 	if d := h.Direct; d != nil {
 		f.directOK = d.OK

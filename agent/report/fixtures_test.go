@@ -202,7 +202,15 @@ func everyReasonReport() *agent.Document {
 		names = append(names, host)
 		results = append(results, reasonResult(host, reason))
 	}
-	return evaluate(names, results, msD(10021.7))
+	rep := evaluate(names, results, msD(10021.7))
+	// The machine-level proxy findings: a broken variable (ignored, so
+	// the hosts went direct) and an auto-config script with WPAD.
+	rep.ProxySettings = []agent.ProxySettingView{
+		{Source: "env", Setting: "HTTPS_PROXY=http://***@[::1", Error: "HTTPS_PROXY is not a proxy address of the form scheme://host:port"},
+		{Source: "wininet", Setting: "autoconfig=http://wpad.contoso.local/proxy.pac autodetect",
+			PACURL: "http://wpad.contoso.local/proxy.pac", AutoDetect: true},
+	}
+	return rep
 }
 
 // reasonResult is a plausible probe result for reason; nil for not_checked.
@@ -334,6 +342,25 @@ func reasonResult(host string, reason probes.Reason) *probes.Result {
 			r.Proxy.Status, r.Proxy.ProxyServer = 403, "squid/5.7"
 		}
 		return fail(r, reason, "proxy proxy.contoso.local:8080: "+string(reason))
+	case probes.ProxyUnsupported:
+		// A SOCKS proxy from the environment, with a login that must
+		// show nowhere; it was never contacted.
+		r := &probes.Result{Target: probes.Target{Host: host, Port: 443}, Start: checkedAt}
+		r.Proxy = &probes.ProxyInfo{Source: probes.ProxySourceEnv, Address: "socks.contoso.local:1080",
+			Raw: "HTTPS_PROXY=socks5://***@socks.contoso.local:1080", Scheme: "socks5"}
+		r.Direct = &probes.Result{Reason: probes.TCPTimeout}
+		return fail(r, reason, `proxy socks.contoso.local:1080: scheme "socks5" is not one pbprobe can probe through (http, https); not contacted`)
+	case probes.ProxyTLS:
+		// An https:// proxy whose certificate comes from an internal CA
+		// this PC lacks; auto-config is set in the same source.
+		r := &probes.Result{Target: probes.Target{Host: host, Port: 443}, Start: checkedAt}
+		r.TCP = &probes.TCPResult{Duration: msD(2.1), Address: netip.MustParseAddrPort("10.0.0.8:3129")}
+		r.Proxy = &probes.ProxyInfo{Source: probes.ProxySourceWinINet, Address: "proxy.contoso.local:3129",
+			Raw:      "proxy=https://proxy.contoso.local:3129 autoconfig=http://wpad.contoso.local/proxy.pac",
+			Duration: msD(6.4), Scheme: "https", TLSProblem: probes.ProxyTLSCertificate,
+			PACURL: "http://wpad.contoso.local/proxy.pac"}
+		r.Direct = &probes.Result{Reason: probes.TCPTimeout}
+		return fail(r, reason, "proxy proxy.contoso.local:3129: TLS with the proxy: tls: failed to verify certificate: x509: certificate signed by unknown authority")
 	}
 	return fail(resolved(host, 1, "NOERROR"), reason, "fixture missing")
 }

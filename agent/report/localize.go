@@ -7,15 +7,22 @@ import (
 )
 
 // Localized returns a copy of doc with the words filled in: Message and
-// Hint of every host, Message of every warning, the captive portal's
-// words. doc itself is never written to: the agent shares it between the
-// loop, the collector, the log and every request.
+// Hint of every host, Message of every warning, the captive portal's and
+// the proxy settings' words. doc itself is never written to: the agent
+// shares it between the loop, the collector, the log and every request.
 func Localized(doc *agent.Document, lang Lang) *agent.Document {
 	out := *doc
 	if c := doc.CaptivePortal; c != nil && c.Detected {
 		local := *c
 		local.Message, local.Hint = DescribeCaptive(c, lang)
 		out.CaptivePortal = &local
+	}
+	if len(doc.ProxySettings) > 0 {
+		out.ProxySettings = make([]agent.ProxySettingView, len(doc.ProxySettings))
+		for i, v := range doc.ProxySettings {
+			v.Message, v.Hint = DescribeProxySetting(v, lang)
+			out.ProxySettings[i] = v
+		}
 	}
 	out.Hosts = make([]agent.HostReport, len(doc.Hosts))
 	for i, h := range doc.Hosts {

@@ -242,6 +242,7 @@ func (t *Text) Summary(rep *agent.Document) error {
 		writeWrapped(&b, "", indent, strings.Fields(t.colour(verdictFail, "CAPTIVE PORTAL")+": "+msg))
 		writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
 	}
+	t.proxySettings(&b, rep.ProxySettings)
 	pre := b.Len()
 	b.WriteString("\n")
 	// Wrapped before colouring, so that escape codes do not count as
@@ -257,6 +258,22 @@ func (t *Text) Summary(rep *agent.Document) error {
 	}
 	_, err := io.WriteString(t.w, out)
 	return err
+}
+
+// proxySettings writes the machine-level proxy findings: a setting that
+// could not be used, an auto-config script, WPAD. Like a captive portal
+// they concern every host, so they stand above the verdict.
+func (t *Text) proxySettings(b *strings.Builder, settings []agent.ProxySettingView) {
+	for _, v := range settings {
+		msg, hint := t.cat.proxySetting(v)
+		if msg == "" {
+			continue
+		}
+		verdict := pick(v.Error != "", verdictWarn, levelInfo)
+		b.WriteString("\n")
+		writeWrapped(b, "", indent, strings.Fields(t.colour(verdict, "PROXY")+": "+msg))
+		writeWrapped(b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
+	}
 }
 
 // WriteText writes a whole report in table order: what `pbprobe check`

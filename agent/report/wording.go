@@ -44,6 +44,8 @@ var selectors = map[probes.Reason]selector{
 	probes.ProxyTimeout:        proxyDown("proxy_timeout"),
 	probes.ProxyAuthRequired:   selectProxyAuth,
 	probes.ProxyDenied:         selectProxyDenied,
+	probes.ProxyUnsupported:    selectProxyUnsupported,
+	probes.ProxyTLS:            selectProxyTLS,
 	probes.HTTPError:           waited("http_error", func(f *facts) float64 { return f.httpMS }),
 }
 
@@ -315,4 +317,30 @@ func selectProxyDenied(c *catalog, f *facts, a args) (string, string) {
 	c.part(a, "by", f.proxyServer != "", "proxy_denied.by")
 	c.part(a, "answer", f.proxyStatus != 0, "proxy_denied.answer")
 	return "proxy_denied", "proxy_denied.hint"
+}
+
+// selectProxyUnsupported words a proxy whose scheme pbprobe does not speak
+// (socks5://): it names the scheme and says the proxy was not contacted.
+func selectProxyUnsupported(c *catalog, f *facts, a args) (string, string) {
+	c.proxy(f, a, "object")
+	a["where"] = c.proxyWhere(f)
+	a["scheme"] = f.proxyScheme
+	c.part(a, "direct", f.directOK, "proxy.direct_ok")
+	if f.proxyScheme == "" {
+		return "proxy_unsupported", "proxy_unsupported.hint"
+	}
+	return "proxy_unsupported.scheme", "proxy_unsupported.hint"
+}
+
+// selectProxyTLS words a failed TLS session with an https:// proxy by what
+// failed: its certificate, no TLS at all, or the handshake.
+func selectProxyTLS(c *catalog, f *facts, a args) (string, string) {
+	c.proxy(f, a, "object")
+	a["where"] = c.proxyWhere(f)
+	c.part(a, "direct", f.directOK, "proxy.direct_ok")
+	v := string(f.proxyTLS)
+	if v == "" || !c.has("proxy_tls."+v) {
+		v = string(probes.ProxyTLSHandshake)
+	}
+	return "proxy_tls." + v, "proxy_tls.hint." + v
 }

@@ -1,0 +1,37 @@
+package agent
+
+import "github.com/pbprobe/pbprobe/probes"
+
+// ProxyLister is implemented by probers that can list the proxy settings
+// that apply to a target (probes.Prober does).
+type ProxyLister interface {
+	ProxySettings(t probes.Target) []probes.ProxySetting
+}
+
+// proxySettings lists the PC's proxy settings for the machine-level part of
+// the document. They are read for the first target: the fields shown here
+// (where a setting comes from, its masked text, PAC, WPAD, whether it could
+// be used) are the same for every host; which proxy a host went through is
+// in that host's proxy object.
+func proxySettings(p Prober, targets []probes.Target) []ProxySettingView {
+	pl, ok := p.(ProxyLister)
+	if !ok || len(targets) == 0 {
+		return nil
+	}
+	var out []ProxySettingView
+	for _, s := range pl.ProxySettings(targets[0]) {
+		v := ProxySettingView{Source: string(s.Source), Setting: s.Raw, PACURL: s.PACURL, AutoDetect: s.AutoDetect}
+		if s.Err != nil {
+			v.Error = s.Err.Error()
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Worth reports a setting the report should put into words: one that
+// could not be used, or one that can route the apps elsewhere than the
+// path pbprobe checked (an auto-config script, WPAD).
+func (v ProxySettingView) Worth() bool {
+	return v.Error != "" || v.PACURL != "" || v.AutoDetect
+}
