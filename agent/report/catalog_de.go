@@ -107,7 +107,7 @@ var textsDE = map[string]string{
 	"tls_expired.root":  "Ein Stammzertifikat hinter der Kette für {host} ist abgelaufen{pc_clock}.",
 	"tls_expired.leaf":  "Das Zertifikat für {host} ist am {date} abgelaufen{pc_clock}.",
 	"tls_expired.chain": "Das Zertifikat {cert} in der Kette für {host} ist am {date} abgelaufen{pc_clock}.",
-	"tls_expired.hint":  "Prüfen Sie zuerst Datum, Uhrzeit und Zeitzone des PCs (Windows: w32tm /resync). Stimmt die Uhr, ist das Zertifikat wirklich veraltet: Stammt es von einem Inspection-Proxy, informieren Sie dessen Administrator, sonst den Password-Boss-Support.",
+	"tls_expired.hint":  "Prüfen Sie zuerst Datum, Uhrzeit und Zeitzone des PCs (Windows: w32tm /resync). Stimmt die Uhr, ist das Zertifikat wirklich veraltet: Informieren Sie den Password-Boss-Support.",
 
 	"tls_not_yet_valid.root":  "Ein Zertifikat in der Kette für {host} ist noch nicht gültig{pc_clock}.",
 	"tls_not_yet_valid.leaf":  "Das Zertifikat für {host} ist erst ab {date} gültig{pc_clock}.",

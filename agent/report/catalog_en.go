@@ -107,7 +107,7 @@ var textsEN = map[string]string{
 	"tls_expired.root":  "A root certificate behind the chain for {host} has expired{pc_clock}.",
 	"tls_expired.leaf":  "The certificate for {host} expired on {date}{pc_clock}.",
 	"tls_expired.chain": "The certificate {cert} in the chain for {host} expired on {date}{pc_clock}.",
-	"tls_expired.hint":  "Check the PC's date, time and time zone first (Windows: w32tm /resync). If the clock is right, the certificate really is out of date: if an inspection proxy issued it, tell its admin; otherwise tell Password Boss support.",
+	"tls_expired.hint":  "Check the PC's date, time and time zone first (Windows: w32tm /resync). If the clock is right, the certificate really is out of date: tell Password Boss support.",
 
 	"tls_not_yet_valid.root":  "A certificate in the chain for {host} is not valid yet{pc_clock}.",
 	"tls_not_yet_valid.leaf":  "The certificate for {host} is valid only from {date}{pc_clock}.",
