@@ -97,19 +97,36 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 	return &doc, nil
 }
 
-// probeAll probes every target concurrently and returns the results in
-// target order. done, when not nil, is called as each target finishes, one
-// call at a time.
+// MaxConcurrentProbes bounds how many hosts are probed at once. Each probe
+// holds a few sockets and goroutines for up to the timeout; the built-in
+// table has five hosts, and a config of up to config.MaxHosts must not
+// open thousands of sockets at once (and hit the descriptor limit, which
+// reads as a network failure).
+const MaxConcurrentProbes = 64
+
+// probeAll probes every target, at most MaxConcurrentProbes at once, and
+// returns the results in target order. done, when not nil, is called as
+// each target finishes, one call at a time. Targets not started when ctx
+// ends stay nil.
 func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(i int, r *probes.Result)) []*probes.Result {
 	results := make([]*probes.Result, len(targets))
 	var (
 		wg sync.WaitGroup
 		mu sync.Mutex
 	)
+	sem := make(chan struct{}, MaxConcurrentProbes)
 	for i, t := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			continue // the check above ends the loop
+		}
 		wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer func() { <-sem; wg.Done() }()
 			r := p.Probe(ctx, t)
 			mu.Lock()
 			defer mu.Unlock()
