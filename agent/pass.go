@@ -148,9 +148,11 @@ func checkCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveVie
 		return nil
 	}
 	r := cc.CaptivePortal(ctx, url, expect)
-	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why(), Kind: r.Kind, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
+	// Why and Location quote the portal's redirect target.
+	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: cleanText(r.Why()), Kind: r.Kind, Status: r.Status,
+		Location: cleanText(r.Location), MS: ms(r.Duration)}
 	if r.Err != nil {
-		v.Error = r.Err.Error()
+		v.Error = cleanText(r.Err.Error())
 	}
 	return v
 }
