@@ -133,7 +133,9 @@ func (c *renderCache) get(doc *Document) ([]byte, error) {
 const (
 	// MaxConnections caps the connections served at once; more wait in
 	// the kernel's accept queue, which costs this process no descriptor.
-	// Prometheus holds one per scrape target, a dashboard a few more.
+	// Prometheus holds one per scrape target, a dashboard a few more. A
+	// flood can delay a scrape (each silent connection leaves after
+	// readHeaderTimeout), never a probe.
 	MaxConnections = 64
 	// A request head arrives at once from any real client; the status
 	// document and the metrics are written in well under a second, even
@@ -142,7 +144,8 @@ const (
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 30 * time.Second
 	// IdleTimeout closes a kept-alive connection between requests; a
-	// scrape interval of 15 s or more reconnects anyway.
+	// scraper that waits longer between scrapes reconnects, which costs
+	// it one handshake.
 	IdleTimeout = 30 * time.Second
 )
 
