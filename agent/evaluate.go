@@ -71,7 +71,7 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	}
 	hr.OK = r.Reason.OK()
 	if r.Err != nil {
-		hr.Error = r.Err.Error()
+		hr.Error = cleanText(r.Err.Error()) // it can quote a server
 	}
 	hr.DNS = dnsView(r.DNS)
 	hr.TCP = tcpView(r.TCP)
@@ -79,13 +79,13 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	hr.HTTP = httpView(r.HTTP)
 	if px := r.Proxy; px != nil {
 		hr.Proxy = &ProxyView{Source: string(px.Source), Address: px.Address, Setting: px.Raw,
-			MS: ms(px.Duration), Status: px.Status, Server: px.ProxyServer,
+			MS: ms(px.Duration), Status: px.Status, Server: cleanText(px.ProxyServer),
 			Scheme: px.Scheme, TLSProblem: px.TLSProblem, PACURL: px.PACURL, AutoDetect: px.AutoDetect}
 	}
 	if d := r.Direct; d != nil {
 		hr.Direct = &DirectView{OK: d.Reason.OK(), Reason: d.Reason}
 		if d.Err != nil {
-			hr.Direct.Error = d.Err.Error()
+			hr.Direct.Error = cleanText(d.Err.Error())
 		}
 	}
 	hr.Warnings = append(hr.Warnings, familyWarnings(r.TCP)...)
@@ -188,13 +188,14 @@ func tlsView(t *probes.TLSResult) *TLSView {
 		v.Cipher = tls.CipherSuiteName(t.CipherSuite)
 	}
 	if leaf := t.Leaf(); leaf != nil {
-		v.Subject, v.Issuer, v.IssuerOrg = leaf.Subject, leaf.Issuer, leaf.IssuerOrg
+		// Names in a certificate are the server's to choose.
+		v.Subject, v.Issuer, v.IssuerOrg = cleanText(leaf.Subject), cleanText(leaf.Issuer), cleanText(leaf.IssuerOrg)
 		v.NotBefore, v.NotAfter, v.SHA256 = leaf.NotBefore.UTC(), leaf.NotAfter.UTC(), leaf.SHA256
-		v.Names = leaf.DNSNames
+		v.Names = cleanTexts(leaf.DNSNames)
 	}
 	for _, c := range t.Chain {
-		v.Chain = append(v.Chain, c.Subject)
-		v.Certs = append(v.Certs, CertView{Subject: c.Subject, Issuer: c.Issuer, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC()})
+		v.Chain = append(v.Chain, cleanText(c.Subject))
+		v.Certs = append(v.Certs, CertView{Subject: cleanText(c.Subject), Issuer: cleanText(c.Issuer), NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC()})
 	}
 	return v
 }
@@ -203,8 +204,9 @@ func httpView(h *probes.HTTPResult) *HTTPView {
 	if h == nil {
 		return nil
 	}
-	v := &HTTPView{MS: ms(h.Duration), Status: h.Status, Server: h.Server, ClockSkewS: h.ClockSkew.Seconds(),
-		BlockedBy: h.Block.String(), BlockKind: h.Block.Kind, BlockName: h.Block.Name, Location: h.Location}
+	// Every string here is the answering server's, or quotes it.
+	v := &HTTPView{MS: ms(h.Duration), Status: h.Status, Server: cleanText(h.Server), ClockSkewS: h.ClockSkew.Seconds(),
+		BlockedBy: cleanText(h.Block.String()), BlockKind: h.Block.Kind, BlockName: cleanText(h.Block.Name), Location: cleanText(h.Location)}
 	if !h.Date.IsZero() {
 		v.Date = h.Date.UTC()
 	}

@@ -98,19 +98,36 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 	return &doc, nil
 }
 
-// probeAll probes every target concurrently and returns the results in
-// target order. done, when not nil, is called as each target finishes, one
-// call at a time.
+// MaxConcurrentProbes bounds how many hosts are probed at once. Each probe
+// holds a few sockets and goroutines for up to the timeout; the built-in
+// table has five hosts, and a config of up to config.MaxHosts must not
+// open thousands of sockets at once (and hit the descriptor limit, which
+// reads as a network failure).
+const MaxConcurrentProbes = 64
+
+// probeAll probes every target, at most MaxConcurrentProbes at once, and
+// returns the results in target order. done, when not nil, is called as
+// each target finishes, one call at a time. Targets not started when ctx
+// ends stay nil.
 func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(i int, r *probes.Result)) []*probes.Result {
 	results := make([]*probes.Result, len(targets))
 	var (
 		wg sync.WaitGroup
 		mu sync.Mutex
 	)
+	sem := make(chan struct{}, MaxConcurrentProbes)
 	for i, t := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			continue // the check above ends the loop
+		}
 		wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer func() { <-sem; wg.Done() }()
 			r := p.Probe(ctx, t)
 			mu.Lock()
 			defer mu.Unlock()
@@ -132,9 +149,11 @@ func checkCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveVie
 		return nil
 	}
 	r := cc.CaptivePortal(ctx, url, expect)
-	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: r.Why(), Kind: r.Kind, Status: r.Status, Location: r.Location, MS: ms(r.Duration)}
+	// Why and Location quote the portal's redirect target.
+	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: cleanText(r.Why()), Kind: r.Kind, Status: r.Status,
+		Location: cleanText(r.Location), MS: ms(r.Duration)}
 	if r.Err != nil {
-		v.Error = r.Err.Error()
+		v.Error = cleanText(r.Err.Error())
 	}
 	return v
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/exporter-toolkit/web"
+	"golang.org/x/net/netutil"
 )
 
 // DefaultListenAddress keeps the endpoint on loopback unless configured: the
@@ -124,11 +125,54 @@ func (c *renderCache) get(doc *Document) ([]byte, error) {
 	return body, nil
 }
 
+// The web server's limits. The endpoints share the process with the
+// probes, and every connection is a file descriptor: without them a few
+// thousand idle or slow scrapers held thousands of descriptors for minutes,
+// and at the descriptor limit the probes failed with "too many open files",
+// a false "not ready". A scraper needs one connection and a few KB a run.
+const (
+	// MaxConnections caps the connections served at once; more wait in
+	// the kernel's accept queue, which costs this process no descriptor.
+	// Prometheus holds one per scrape target, a dashboard a few more. A
+	// flood can delay a scrape (each silent connection leaves after
+	// readHeaderTimeout), never a probe.
+	MaxConnections = 64
+	// A request head arrives at once from any real client; the status
+	// document and the metrics are written in well under a second, even
+	// gzipped to a slow reader.
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection between requests; a
+	// scraper that waits longer between scrapes reconnects, which costs
+	// it one handshake.
+	IdleTimeout = 30 * time.Second
+)
+
+// serverLimits are the limits above, separate so that tests can shorten them.
+type serverLimits struct {
+	maxConns                      int
+	readHeader, read, write, idle time.Duration
+}
+
+func defaultLimits() serverLimits {
+	return serverLimits{maxConns: MaxConnections, readHeader: readHeaderTimeout, read: readTimeout,
+		write: writeTimeout, idle: IdleTimeout}
+}
+
 // Serve serves h on ln, with TLS and basic auth from the exporter-toolkit
 // web config file when one is given, until ctx ends; then it shuts down,
-// giving open requests a second.
+// giving open requests a second. At most MaxConnections connections are
+// served at once, and idle ones close after IdleTimeout.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile string, logger *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, ln, h, webConfigFile, logger, defaultLimits())
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile string, logger *slog.Logger, l serverLimits) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
+		WriteTimeout: l.write, IdleTimeout: l.idle}
+	// The cap wraps the plain listener, so a TLS handshake counts too.
+	ln = netutil.LimitListener(ln, l.maxConns)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfigFile}, logger)

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -132,7 +131,7 @@ func Load(path string) (*Config, error) {
 	if path == "" {
 		return Default(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, MaxFileSize)
 	if err != nil {
 		msg := err.Error()
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
@@ -229,7 +228,10 @@ func (c *Config) pemError(key, path string, from origin, err error) error {
 // on a file without any, because a silently empty root set would make every
 // host look intercepted or untrusted.
 func LoadPEMPool(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxPEMSize)
+	if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
+		return nil, fmt.Errorf("read PEM file %s: %w", path, err) // name the file the error does not
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read PEM file: %w", err)
 	}

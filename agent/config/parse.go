@@ -219,6 +219,9 @@ func (p *parser) hosts(k, v *yaml.Node) ([]Host, error) {
 	if len(v.Content) == 0 {
 		return nil, p.errorf(v, empty)
 	}
+	if len(v.Content) > MaxHosts {
+		return nil, p.errorf(v, "%d hosts listed; at most %d are probed (every host is probed every run)", len(v.Content), MaxHosts)
+	}
 	hosts := make([]Host, 0, len(v.Content))
 	seen := make(map[string]int) // "host:port" -> line
 	for _, item := range v.Content {
