@@ -26,7 +26,7 @@ func startTinyproxy(t *testing.T, allowedPort int, user, pass string) string {
 	if err != nil {
 		probetest.Unavailable(t, "tinyproxy not found (Debian package tinyproxy)")
 	}
-	port := probetest.ClosedPort(t)
+	port := probetest.FreePort(t)
 	dir := t.TempDir()
 	conf := fmt.Sprintf("Port %d\nListen 127.0.0.1\nTimeout 10\nMaxClients 10\nAllow 127.0.0.1\nConnectPort %d\nLogLevel Info\nPidFile %q\nLogFile %q\n",
 		port, allowedPort, filepath.Join(dir, "tp.pid"), filepath.Join(dir, "tp.log"))

@@ -298,19 +298,3 @@ func readRecord(c net.Conn) error {
 	_, err := io.CopyN(io.Discard, c, int64(n))
 	return err
 }
-
-// ClosedPort returns a loopback port that nothing listens on, so that a
-// connect is refused. It was bound and released; something else could bind
-// it in between, but on loopback during a test run that is rare enough.
-func ClosedPort(tb testing.TB) int {
-	tb.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("probetest: ClosedPort: %v", err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		tb.Fatalf("probetest: ClosedPort: %v", err)
-	}
-	return port
-}
