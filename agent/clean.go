@@ -24,6 +24,24 @@ func cleanText(s string) string {
 	if isPlainASCII(s) {
 		return s
 	}
+	return printable(s, MaxServerText)
+}
+
+// Printable is s without control and bidirectional characters, whatever
+// its length: for renderers, which cannot know whether a document they
+// were handed (pbprobe status fetches one over the network) was cleaned.
+func Printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return printable(s, 0)
+		}
+	}
+	return s
+}
+
+// printable drops control and bidi characters from s and caps it at max
+// runes (0: no cap), the last an ellipsis when it was cut.
+func printable(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(s); {
@@ -36,7 +54,7 @@ func cleanText(s string) string {
 		case unicode.IsControl(r) || isBidiControl(r):
 			continue
 		}
-		if n == MaxServerText-1 && i < len(s) {
+		if n == max-1 && i < len(s) {
 			// More follows: this last place takes the ellipsis.
 			b.WriteRune('…')
 			break

@@ -20,9 +20,11 @@ func proxySettings(p Prober, targets []probes.Target) []ProxySettingView {
 	}
 	var out []ProxySettingView
 	for _, s := range pl.ProxySettings(targets[0]) {
-		v := ProxySettingView{Source: string(s.Source), Setting: s.Raw, PACURL: s.PACURL, AutoDetect: s.AutoDetect}
+		// From the environment or the registry, which a user or a
+		// malware-laden installer may have filled with anything.
+		v := ProxySettingView{Source: string(s.Source), Setting: cleanText(s.Raw), PACURL: cleanText(s.PACURL), AutoDetect: s.AutoDetect}
 		if s.Err != nil {
-			v.Error = s.Err.Error()
+			v.Error = cleanText(s.Err.Error())
 		}
 		out = append(out, v)
 	}

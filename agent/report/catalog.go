@@ -3,6 +3,8 @@ package report
 import (
 	"strconv"
 	"strings"
+
+	"github.com/pbprobe/pbprobe/agent"
 )
 
 // A catalog is one language's words: every sentence, phrase and
@@ -121,7 +123,11 @@ func expand(t string, a args) string {
 		}
 		name := t[i+1 : i+j]
 		v, ok := a[name]
-		if !ok {
+		if ok {
+			// Values quote servers and files; a document fetched by
+			// pbprobe status may not have been cleaned by the agent.
+			v = agent.Printable(v)
+		} else {
 			v = t[i : i+j+1]
 		}
 		b.WriteString(t[:i])

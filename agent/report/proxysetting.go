@@ -1,9 +1,6 @@
 package report
 
 import (
-	"strings"
-	"unicode"
-
 	"github.com/pbprobe/pbprobe/agent"
 )
 
@@ -20,8 +17,8 @@ func (c *catalog) proxySetting(v agent.ProxySettingView) (message, hint string) 
 	}
 	a := args{
 		"where":   c.proxyWhere(&facts{proxySource: v.Source}),
-		"setting": c.quote(printable(v.Setting)),
-		"pac":     printable(v.PACURL),
+		"setting": c.quote(shorten(v.Setting)),
+		"pac":     shorten(v.PACURL),
 	}
 	switch {
 	case v.Error != "":
@@ -38,18 +35,11 @@ func (c *catalog) proxySetting(v agent.ProxySettingView) (message, hint string) 
 // environment or the registry, and a real one is far shorter.
 const maxSettingLen = 200
 
-// printable drops control and bidi formatting characters from a setting
-// before it is printed, so that a hostile value cannot move the cursor or
-// reorder the line, and shortens it.
-func printable(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, s)
+// shorten cuts a setting to maxSettingLen runes for a sentence; control
+// and bidi characters are dropped where every value is filled in (expand).
+func shorten(s string) string {
 	if r := []rune(s); len(r) > maxSettingLen {
-		s = string(r[:maxSettingLen]) + "…"
+		return string(r[:maxSettingLen]) + "…"
 	}
 	return s
 }
