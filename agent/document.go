@@ -214,6 +214,9 @@ const (
 	WarnSlowDNS         WarningCode = "slow_dns"
 	WarnSlowTCP         WarningCode = "slow_tcp"
 	WarnSlowTLS         WarningCode = "slow_tls"
+	// WarnHTTPServerError: the service itself answered 5xx. The network
+	// path works (the host is ok), the service is having trouble.
+	WarnHTTPServerError WarningCode = "http_server_error"
 )
 
 // Warning is one warning on a host. Message is filled by renderers.
@@ -225,5 +228,6 @@ type Warning struct {
 	Days        int          `json:"days,omitempty"`         // days until certificate expiry
 	Phase       probes.Stage `json:"phase,omitempty"`        // the slow phase
 	TookMS      float64      `json:"took_ms,omitempty"`      // how long the slow phase took
+	Status      int          `json:"status,omitempty"`       // the service's 5xx status
 	ThresholdMS float64      `json:"threshold_ms,omitempty"` // the configured slow-phase threshold
 }

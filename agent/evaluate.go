@@ -97,6 +97,11 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 	if o.SlowPhase > 0 {
 		hr.Warnings = append(hr.Warnings, slowWarnings(r, o.SlowPhase)...)
 	}
+	if h := r.HTTP; hr.OK && h != nil && h.Status >= 500 && h.Status <= 599 {
+		// An ok host passed every check of the path (a trusted, public
+		// chain and no block page), so the 5xx is the service's own.
+		hr.Warnings = append(hr.Warnings, Warning{Code: WarnHTTPServerError, Status: h.Status})
+	}
 	return hr
 }
 

@@ -113,6 +113,11 @@ func TestEvaluateWarnings(t *testing.T) {
 	slow := okResult("a.test")
 	slow.TLS.Duration = 4 * time.Second
 
+	serverError := okResult("a.test")
+	serverError.HTTP = &probes.HTTPResult{Status: 503}
+	notFound := okResult("a.test")
+	notFound.HTTP = &probes.HTTPResult{Status: 404}
+
 	tests := []struct {
 		name string
 		r    *probes.Result
@@ -125,6 +130,8 @@ func TestEvaluateWarnings(t *testing.T) {
 		{"a lost race in one family is no warning", sameFamilyLoser, nil},
 		{"certificate expires in 5 days", expiring, []agent.WarningCode{agent.WarnCertExpiring}},
 		{"slow TLS", slow, []agent.WarningCode{agent.WarnSlowTLS}},
+		{"the service answers 503", serverError, []agent.WarningCode{agent.WarnHTTPServerError}},
+		{"the service answers 404: its own page, no warning", notFound, nil},
 	}
 	opts := agent.EvalOptions{CertExpiry: 14 * 24 * time.Hour, SlowPhase: 3 * time.Second, Now: func() time.Time { return now }}
 	for _, tc := range tests {
@@ -148,6 +155,10 @@ func TestEvaluateWarnings(t *testing.T) {
 	hr := agent.EvaluateHost(config.Host{Host: "a.test", Port: 443}, expiring, now, opts)
 	if hr.Warnings[0].Days != 5 {
 		t.Errorf("days = %d, want 5", hr.Warnings[0].Days)
+	}
+	hr = agent.EvaluateHost(config.Host{Host: "a.test", Port: 443}, serverError, now, opts)
+	if hr.Warnings[0].Status != 503 {
+		t.Errorf("status = %d, want 503", hr.Warnings[0].Status)
 	}
 	hr = agent.EvaluateHost(config.Host{Host: "a.test", Port: 443}, deadV6, now, opts)
 	if got := hr.Warnings[0].Addresses; len(got) != 1 || got[0] != "2001:db8::7" {

@@ -194,6 +194,7 @@ var textsDE = map[string]string{
 	"warning.cert_expiring.today":        "Das Serverzertifikat läuft innerhalb eines Tages ab (oder die Uhr des PCs geht vor). Hier ist nichts zu ändern; besteht die Warnung in ein paar Tagen noch, informieren Sie den Password-Boss-Support.",
 	"warning.cert_expiring.days.one":     "Das Serverzertifikat läuft in {n} Tag ab (oder die Uhr des PCs geht vor). Hier ist nichts zu ändern; besteht die Warnung in ein paar Tagen noch, informieren Sie den Password-Boss-Support.",
 	"warning.cert_expiring.days.other":   "Das Serverzertifikat läuft in {n} Tagen ab (oder die Uhr des PCs geht vor). Hier ist nichts zu ändern; besteht die Warnung in ein paar Tagen noch, informieren Sie den Password-Boss-Support.",
+	"warning.http_server_error":          "Der Dienst antwortete mit HTTP {status}: Der Netzwerkweg funktioniert, aber der Dienst selbst hat Probleme. In diesem Netz ist nichts zu ändern; hält es an, informieren Sie den Password-Boss-Support.",
 	"warning.slow_dns":                   "{slow} Prüfen Sie Auslastung und Weiterleitungen der DNS-Server.",
 	"warning.slow_dns.what":              "Die DNS-Abfrage",
 	"warning.slow_tcp":                   "{slow} Die Leitung ist überlastet, oder etwas im Pfad verzögert neue Verbindungen.",

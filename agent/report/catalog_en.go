@@ -193,6 +193,7 @@ var textsEN = map[string]string{
 	"warning.cert_expiring.days.one":     "The server certificate expires in {n} day (or the PC's clock runs ahead). Nothing to change here; if this warning is still there in a few days, tell Password Boss support.",
 	"warning.cert_expiring.days.other":   "The server certificate expires in {n} days (or the PC's clock runs ahead). Nothing to change here; if this warning is still there in a few days, tell Password Boss support.",
 	"warning.slow_dns":                   "{slow} Check the load and the forwarders of the DNS servers.",
+	"warning.http_server_error":          "The service answered HTTP {status}: the network path works, but the service itself is having trouble. Nothing to change on this network; if it lasts, tell Password Boss support.",
 	"warning.slow_dns.what":              "The DNS lookup",
 	"warning.slow_tcp":                   "{slow} The line is congested or something in the path delays new connections.",
 	"warning.slow_tcp.what":              "Connecting",

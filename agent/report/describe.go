@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/pbprobe/pbprobe/agent"
@@ -95,6 +96,9 @@ func (c *catalog) warning(w agent.Warning) string {
 	case agent.WarnSlowDNS, agent.WarnSlowTCP, agent.WarnSlowTLS:
 		a["slow"] = c.slow(code, w)
 		return c.text("warning."+code, a)
+	case agent.WarnHTTPServerError:
+		a["status"] = strconv.Itoa(w.Status)
+		return c.text("warning.http_server_error", a)
 	}
 	return c.text("warning.unknown", a)
 }

@@ -332,3 +332,23 @@ func TestCheckCaptivePortal(t *testing.T) {
 		t.Errorf("the text output does not mention the portal:\n%s", text.stdout)
 	}
 }
+
+// A 5xx from the service itself is a warning: the path works, the PC is
+// ready (exit 0), and a Nagios monitor sees WARNING.
+func TestCheckServiceError(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	cfg := w.config(t, 3*time.Second, w.AddWith("api.pb.test", probetest.Answer{},
+		probetest.ServerOptions{HTTPResponse: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0"}))
+	res := runCmd(t, "check", "--format", "json", "--config.file", cfg)
+	if res.code != exitReady {
+		t.Fatalf("exit %d, want %d (a warning is not a failure)\n%s%s", res.code, exitReady, res.stdout, res.stderr)
+	}
+	d := decode(t, res.stdout)
+	if len(d.Hosts) != 1 || !d.Hosts[0].OK || len(d.Hosts[0].Warnings) != 1 || d.Hosts[0].Warnings[0].Code != "http_server_error" {
+		t.Fatalf("hosts %+v; want one ok host with the http_server_error warning", d.Hosts)
+	}
+	if res := runCmd(t, "check", "--exit-codes", "nagios", "--config.file", cfg); res.code != 1 {
+		t.Errorf("nagios exit %d, want 1 (WARNING)", res.code)
+	}
+}
