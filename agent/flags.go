@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
@@ -38,8 +39,28 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.LogLevel, "log.level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.LogFormat, "log.format", LogFormatLogfmt, "console log `format`: logfmt or json")
 	fs.StringVar(&f.LogFile, "log.file", DefaultLogFile(), "rotated JSON log `file`; empty for none")
-	fs.DurationVar(&f.Interval, "interval", 0, "time between runs (default from config, 5m)")
-	fs.DurationVar(&f.Timeout, "timeout", 0, "per-host deadline (default from config, 10s)")
+	fs.Var((*Duration)(&f.Interval), "interval", "`duration` between runs (default from config, 5m)")
+	fs.Var((*Duration)(&f.Timeout), "timeout", "per-host `deadline` for DNS, TCP, TLS and HTTP (default from config, 10s)")
+}
+
+// Duration is a duration flag whose error says what to write: "10" is
+// the likeliest mistake, and Go's own message for it ("missing unit in
+// duration") does not say which units there are.
+type Duration time.Duration
+
+func (d *Duration) String() string { return time.Duration(*d).String() }
+
+// Set parses a Go duration; a bare number asks for a unit.
+func (d *Duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+			return fmt.Errorf("%q has no unit: use a unit, e.g. %ss or %sm", s, s, s)
+		}
+		return fmt.Errorf("%q is not a duration: use a number with a unit, e.g. 10s, 500ms or 5m", s)
+	}
+	*d = Duration(v)
+	return nil
 }
 
 // Check checks the values once fs is parsed, so that a mistake is a usage

@@ -27,7 +27,7 @@ type checkFlags struct {
 
 const checkUsage = `Usage: pbprobe check [flags]
 
-Probe every host of the table once (DNS, TCP connect, TLS handshake) and print a verdict.
+Probe every host of the table once (DNS, TCP connect, TLS handshake, HTTP GET /) and print a verdict.
 Exit codes: 0 ready, 1 not ready, 2 bad usage or config, 3 internal error.
 `
 
@@ -36,7 +36,7 @@ func parseCheckFlags(args []string, e env) (checkFlags, error) {
 	fs := newFlagSet("check", checkUsage, e)
 	fs.StringVar(&f.configFile, "config.file", "", "YAML config `file` (default: the built-in Password Boss host table)")
 	fs.StringVar(&f.format, "format", "text", "output `format`: text or json")
-	fs.DurationVar(&f.timeout, "timeout", 0, "per-host `deadline` for DNS+TCP+TLS (default from config, 10s)")
+	fs.Var((*agent.Duration)(&f.timeout), "timeout", "per-host `deadline` for DNS, TCP, TLS and HTTP (default from config, 10s)")
 	fs.StringVar(&f.lang, "lang", "", "`language` of messages and hints: en or de (default from the locale)")
 	fs.StringVar(&f.exitCodes, "exit-codes", "default", "exit code `scheme`: default (0 ready, 1 not ready) or nagios (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)")
 	err := parseFlags(fs, args, oneOf("format", &f.format, "text", "json"),

@@ -183,6 +183,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"check", "--bogus"}, exitUsage, "bogus"},
 		{"bad lang", []string{"check", "--lang", "fr"}, exitUsage, "--lang"},
 		{"timeout too long", []string{"check", "--timeout", "10m"}, exitUsage, "--timeout"},
+		{"timeout without a unit", []string{"check", "--timeout", "10"}, exitUsage, "use a unit, e.g. 10s"},
 		{"stray argument", []string{"check", "api.passwordboss.com"}, exitUsage, "unexpected argument"},
 		{"missing config", []string{"check", "--config.file", filepath.Join(dir, "nope.yml")}, exitUsage, "nope.yml"},
 		{"bad config names the line", []string{"check", "--config.file", bad}, exitUsage, "bad.yml:4"},
