@@ -160,6 +160,26 @@ func defaultLimits() serverLimits {
 		write: writeTimeout, idle: IdleTimeout}
 }
 
+// toolkitLog passes exporter-toolkit's lines on, with "TLS is disabled."
+// at debug: on loopback, the default, it is no news, and at info it is the
+// one line a healthy agent's log repeats at every start.
+type toolkitLog struct{ slog.Handler }
+
+func (t toolkitLog) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "TLS is disabled." && r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+		if !t.Handler.Enabled(ctx, r.Level) {
+			return nil // the logger asked at info; debug may be off
+		}
+	}
+	return t.Handler.Handle(ctx, r)
+}
+
+func (t toolkitLog) WithAttrs(as []slog.Attr) slog.Handler {
+	return toolkitLog{t.Handler.WithAttrs(as)}
+}
+func (t toolkitLog) WithGroup(name string) slog.Handler { return toolkitLog{t.Handler.WithGroup(name)} }
+
 // Serve serves h on ln, with TLS and basic auth from the exporter-toolkit
 // web config file when one is given, until ctx ends; then it shuts down,
 // giving open requests a second. At most MaxConnections connections are
@@ -175,7 +195,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile s
 	ln = netutil.LimitListener(ln, l.maxConns)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfigFile}, logger)
+		errc <- web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfigFile}, slog.New(toolkitLog{logger.Handler()}))
 	}()
 	select {
 	case err := <-errc:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,4 +110,17 @@ func TestServerCapsConnections(t *testing.T) {
 	held[0].Close()
 	_ = extra.SetReadDeadline(time.Now().Add(10 * time.Second))
 	get(t, extra, r)
+}
+
+// exporter-toolkit's "TLS is disabled." is debug, not news at info; its
+// other lines keep their level.
+func TestToolkitLogDemotesTLSDisabled(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	l := slog.New(toolkitLog{slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelInfo})})
+	l.Info("TLS is disabled.", "http2", false)
+	l.Info("Listening on", "address", "127.0.0.1:9843")
+	if strings.Contains(b.String(), "TLS is disabled") || !strings.Contains(b.String(), "Listening on") {
+		t.Errorf("log at info:\n%s", b.String())
+	}
 }
