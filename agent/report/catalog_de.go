@@ -76,15 +76,17 @@ var textsDE = map[string]string{
 	"dns_error.silent":         "{server} ließ sich zu {host} nicht befragen: Die Abfrage blieb ohne Antwort (auf Port 53 lauscht nichts, oder das Netz weist sie ab).",
 	"dns_error.hint.silent":    "Prüfen Sie, ob {resolver} ein laufender DNS-Server ist und die Firewall Port 53 zu ihm erlaubt, oder tragen Sie am Netzwerkadapter einen funktionierenden DNS-Server ein. Informieren Sie den Netzwerkadministrator.",
 
-	"tcp_refused":      "{failed} hat die Verbindung auf TCP {port} sofort abgewiesen: Eine Firewall lehnt ausgehende Verbindungen dorthin ab.",
-	"tcp_refused.hint": "Erlauben Sie in der Firewall ausgehende Verbindungen zu {wild} auf TCP {port} (suchen Sie nach einer Reject-Regel oder einer gesperrten Kategorie). Informieren Sie den Firewall-Administrator.",
+	"tcp_refused.one":   "{failed} hat die Verbindung auf TCP {port} sofort abgewiesen: Eine Firewall lehnt ausgehende Verbindungen dorthin ab.",
+	"tcp_refused.other": "{failed} haben die Verbindung auf TCP {port} sofort abgewiesen: Eine Firewall lehnt ausgehende Verbindungen dorthin ab.",
+	"tcp_refused.hint":  "Erlauben Sie in der Firewall ausgehende Verbindungen zu {wild} auf TCP {port} (suchen Sie nach einer Reject-Regel oder einer gesperrten Kategorie). Informieren Sie den Firewall-Administrator.",
 
 	"tcp_timeout":        "Keine Antwort von {failed} auf TCP {port}: Eine Firewall verwirft die Verbindung.",
 	"tcp_timeout.waited": "Keine Antwort von {failed} auf TCP {port} (gewartet: {took}): Eine Firewall verwirft die Verbindung.",
 	"tcp_timeout.hint":   "Erlauben Sie in der Firewall ausgehende Verbindungen zu {wild} auf TCP {port}; erreicht dieses Netz das Internet nur über einen Proxy, geben Sie sie dort frei. Informieren Sie den Firewall-Administrator.",
 
-	"tcp_unreachable":      "{failed} ist auf TCP {port} nicht erreichbar: Es gibt keine Route dorthin, oder ein Router bzw. eine Firewall weist die Verbindung als unzulässig ab.",
-	"tcp_unreachable.hint": "Prüfen Sie die Netzwerkverbindung und das Standard-Gateway dieses PCs und ob die Firewall ausgehende Verbindungen zu {wild} auf TCP {port} erlaubt. Informieren Sie den Netzwerkadministrator.",
+	"tcp_unreachable.one":   "{failed} ist auf TCP {port} nicht erreichbar: Es gibt keine Route dorthin, oder ein Router bzw. eine Firewall weist die Verbindung als unzulässig ab.",
+	"tcp_unreachable.other": "{failed} sind auf TCP {port} nicht erreichbar: Es gibt keine Route dorthin, oder ein Router bzw. eine Firewall weist die Verbindungen als unzulässig ab.",
+	"tcp_unreachable.hint":  "Prüfen Sie die Netzwerkverbindung und das Standard-Gateway dieses PCs und ob die Firewall ausgehende Verbindungen zu {wild} auf TCP {port} erlaubt. Informieren Sie den Netzwerkadministrator.",
 
 	"tls_timeout":        "Verbunden mit {connected}, aber der TLS-Handshake wurde nicht abgeschlossen: Ein Proxy oder ein Intrusion-Prevention-System (IPS) hält die Verbindung auf.",
 	"tls_timeout.waited": "Verbunden mit {connected}, aber der TLS-Handshake wurde nicht innerhalb von {took} abgeschlossen: Ein Proxy oder ein Intrusion-Prevention-System (IPS) hält die Verbindung auf.",

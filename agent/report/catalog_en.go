@@ -76,15 +76,17 @@ var textsEN = map[string]string{
 	"dns_error.silent":         "{server} could not be asked about {host}: the query failed without an answer (nothing listens on port 53, or the network rejects it).",
 	"dns_error.hint.silent":    "Check that {resolver} is a running DNS server and that the firewall allows port 53 to it, or set a working DNS server on the network adapter. Tell the network admin.",
 
-	"tcp_refused":      "{failed} refused the connection on TCP {port} at once: a firewall rejects outbound connections to it.",
-	"tcp_refused.hint": "Allow outbound TCP {port} to {wild} on the firewall (look for a reject rule or a blocked category). Tell the firewall admin.",
+	"tcp_refused.one":   "{failed} refused the connection on TCP {port} at once: a firewall rejects outbound connections to it.",
+	"tcp_refused.other": "{failed} refused the connection on TCP {port} at once: a firewall rejects outbound connections to them.",
+	"tcp_refused.hint":  "Allow outbound TCP {port} to {wild} on the firewall (look for a reject rule or a blocked category). Tell the firewall admin.",
 
 	"tcp_timeout":        "No answer from {failed} on TCP {port}: a firewall drops the connection.",
 	"tcp_timeout.waited": "No answer from {failed} on TCP {port} (waited {took}): a firewall drops the connection.",
 	"tcp_timeout.hint":   "Allow outbound TCP {port} to {wild} on the firewall; if this network reaches the internet only through a proxy, allow it there. Tell the firewall admin.",
 
-	"tcp_unreachable":      "{failed} cannot be reached on TCP {port}: there is no route to it, or a router or firewall rejects it as prohibited.",
-	"tcp_unreachable.hint": "Check this PC's network connection and default gateway, and that the firewall allows outbound TCP {port} to {wild}. Tell the network admin.",
+	"tcp_unreachable.one":   "{failed} cannot be reached on TCP {port}: there is no route to it, or a router or firewall rejects it as prohibited.",
+	"tcp_unreachable.other": "{failed} cannot be reached on TCP {port}: there is no route to them, or a router or firewall rejects them as prohibited.",
+	"tcp_unreachable.hint":  "Check this PC's network connection and default gateway, and that the firewall allows outbound TCP {port} to {wild}. Tell the network admin.",
 
 	"tls_timeout":        "Connected to {connected}, but the TLS handshake did not finish: a proxy or an intrusion prevention system (IPS) holds the connection.",
 	"tls_timeout.waited": "Connected to {connected}, but the TLS handshake did not finish within {took}: a proxy or an intrusion prevention system (IPS) holds the connection.",

@@ -503,3 +503,31 @@ func TestDescribeCheck(t *testing.T) {
 		t.Errorf("unknown code: %q", got)
 	}
 }
+
+// The verb agrees with the addresses: one refused, or several.
+func TestFailedAddressesAgree(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		reason    probes.Reason
+		outcome   probes.TCPOutcome
+		one, many string
+	}{
+		{probes.TCPRefused, probes.TCPOutRefused, "203.0.113.1 hat die Verbindung", "2001:db8::1 und 203.0.113.1 haben die Verbindung"},
+		{probes.TCPUnreachable, probes.TCPOutUnreach, "203.0.113.1 ist auf TCP 443", "2001:db8::1 und 203.0.113.1 sind auf TCP 443"},
+	} {
+		for _, addrs := range [][]string{{"203.0.113.1:443"}, {"[2001:db8::1]:443", "203.0.113.1:443"}} {
+			h := &agent.HostReport{Host: api, Port: 443, Reason: tc.reason, TCP: &agent.TCPView{}}
+			for _, a := range addrs {
+				h.TCP.Attempts = append(h.TCP.Attempts, agent.AttemptView{Address: a, Outcome: string(tc.outcome)})
+			}
+			msg, _ := Describe(h, DE)
+			want := tc.one
+			if len(addrs) > 1 {
+				want = tc.many
+			}
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s with %d addresses: %q lacks %q", tc.reason, len(addrs), msg, want)
+			}
+		}
+	}
+}

@@ -27,9 +27,9 @@ var selectors = map[probes.Reason]selector{
 	probes.DNSNoAddress:        plain("dns_no_address"),
 	probes.DNSSinkhole:         selectSinkhole,
 	probes.DNSError:            selectDNSError,
-	probes.TCPRefused:          plain("tcp_refused"),
+	probes.TCPRefused:          byFailed("tcp_refused"),
 	probes.TCPTimeout:          waited("tcp_timeout", func(f *facts) float64 { return f.tcpMS }),
-	probes.TCPUnreachable:      plain("tcp_unreachable"),
+	probes.TCPUnreachable:      byFailed("tcp_unreachable"),
 	probes.TLSTimeout:          waited("tls_timeout", func(f *facts) float64 { return f.tlsMS }),
 	probes.TLSReset:            plain("tls_reset"),
 	probes.TLSProtocol:         plain("tls_protocol"),
@@ -120,6 +120,15 @@ func variant(key, v string) string {
 func plain(key string) selector {
 	return func(*catalog, *facts, args) (string, string) {
 		return key, key + ".hint"
+	}
+}
+
+// byFailed is a reason whose sentence has the failed addresses as its
+// subject: the verb agrees with how many there are ("2001:db8::1 und
+// 203.0.113.1 haben ... abgewiesen").
+func byFailed(key string) selector {
+	return func(_ *catalog, f *facts, _ args) (string, string) {
+		return key + pick(len(f.failed) > 1, ".other", ".one"), key + ".hint"
 	}
 }
 
