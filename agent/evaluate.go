@@ -88,21 +88,27 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 			hr.Direct.Error = cleanText(d.Err.Error())
 		}
 	}
-	hr.Warnings = append(hr.Warnings, familyWarnings(r.TCP)...)
-	if leaf := r.TLS.Leaf(); leaf != nil && hr.OK && o.CertExpiry > 0 {
+	hr.Warnings = append(hr.Warnings, warnings(r, hr.OK, now, o)...)
+	return hr
+}
+
+// warnings are the findings on a host that do not change its verdict.
+func warnings(r *probes.Result, ok bool, now time.Time, o EvalOptions) []Warning {
+	out := familyWarnings(r.TCP)
+	if leaf := r.TLS.Leaf(); leaf != nil && ok && o.CertExpiry > 0 {
 		if left := leaf.NotAfter.Sub(now); left < o.CertExpiry {
-			hr.Warnings = append(hr.Warnings, Warning{Code: WarnCertExpiring, Days: int(left.Hours() / 24)})
+			out = append(out, Warning{Code: WarnCertExpiring, Days: int(left.Hours() / 24)})
 		}
 	}
 	if o.SlowPhase > 0 {
-		hr.Warnings = append(hr.Warnings, slowWarnings(r, o.SlowPhase)...)
+		out = append(out, slowWarnings(r, o.SlowPhase)...)
 	}
-	if h := r.HTTP; hr.OK && h != nil && h.Status >= 500 && h.Status <= 599 {
+	if h := r.HTTP; ok && h != nil && h.Status >= 500 && h.Status <= 599 {
 		// An ok host passed every check of the path (a trusted, public
 		// chain and no block page), so the 5xx is the service's own.
-		hr.Warnings = append(hr.Warnings, Warning{Code: WarnHTTPServerError, Status: h.Status})
+		out = append(out, Warning{Code: WarnHTTPServerError, Status: h.Status})
 	}
-	return hr
+	return out
 }
 
 // familyWarnings flags an address family that had addresses but never
