@@ -20,6 +20,8 @@ import (
 type TextOptions struct {
 	Lang  Lang
 	Color bool
+	// Nagios puts NagiosStatus first, as a Nagios plugin's output starts.
+	Nagios bool
 }
 
 // Text writes the human output of a check: a header, a line per host as it
@@ -282,6 +284,11 @@ func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
 	labels := make([]string, len(rep.Hosts))
 	for i, h := range rep.Hosts {
 		labels[i] = Label(h.Host, h.Port)
+	}
+	if o.Nagios {
+		if _, err := io.WriteString(w, NagiosStatus(rep)+"\n"); err != nil {
+			return err
+		}
 	}
 	t := NewText(w, o, labels)
 	if err := t.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {

@@ -53,8 +53,7 @@ func runCheck(ctx context.Context, args []string, e env) int {
 		return exitReady
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "pbprobe check: %v\n", err)
-		return usageCode(f.exitCodes)
+		return usageExit(e, f.exitCodes, err)
 	}
 	doc, writeErr := checkPass(ctx, f, chooseLang(f.lang, e.getenv), e)
 	switch {
@@ -86,14 +85,15 @@ func (f *checkFlags) prepare(e env) (err error) {
 // ctx ended first.
 func checkPass(ctx context.Context, f checkFlags, lang report.Lang, e env) (*agent.Document, error) {
 	machine, _ := os.Hostname()
-	// The PC's prerequisites (registry and token reads, well under a
-	// millisecond) are known before any host, so that a live check shows
-	// them under its header.
+	// The PC's prerequisites (registry and token reads, well under a ms)
+	// come before any host, so that a live check shows them at the top.
 	prereq := pcmachine.Gather()
 	o := agent.PassOptions{Version: programVersion(), Machine: machine}
 	var live *report.Live
-	if f.format == "text" && e.stdoutTTY {
-		live = report.NewLive(e.stdout, textOptions(e, lang), f.cfg.Hosts, o.Version, machine, &prereq)
+	text := textOptions(e, lang)
+	text.Nagios = f.exitCodes == "nagios" // its status line comes first: no live view
+	if f.format == "text" && e.stdoutTTY && !text.Nagios {
+		live = report.NewLive(e.stdout, text, f.cfg.Hosts, o.Version, machine, &prereq)
 		o.OnHost = live.Host
 	}
 	doc, err := agent.Pass(ctx, f.prober, f.cfg, o)
@@ -104,7 +104,7 @@ func checkPass(ctx context.Context, f checkFlags, lang report.Lang, e env) (*age
 	if live != nil {
 		return doc, live.Finish(doc)
 	}
-	return doc, writeDoc(e, doc, f.format, lang)
+	return doc, writeDoc(e, doc, f.format, text)
 }
 
 // exitCode maps a verdict to the exit code scheme. Nagios plugins report
@@ -128,10 +128,13 @@ func exitCode(rep *agent.Document, scheme string) int {
 	return 0
 }
 
-// usageCode is the bad-usage exit code of the scheme: UNKNOWN for Nagios.
-func usageCode(scheme string) int {
-	if scheme == "nagios" {
-		return 3
+// usageExit reports bad usage or config: exit 2, or for Nagios the
+// UNKNOWN status line on stdout (a monitor reads nothing else) and exit 3.
+func usageExit(e env, scheme string, err error) int {
+	fmt.Fprintf(e.stderr, "pbprobe check: %v\n", err)
+	if scheme != "nagios" {
+		return exitUsage
 	}
-	return exitUsage
+	fmt.Fprintf(e.stdout, "PBPROBE UNKNOWN - %s\n", agent.Printable(err.Error()))
+	return 3
 }

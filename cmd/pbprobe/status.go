@@ -27,7 +27,7 @@ func runStatus(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "pbprobe status: %v\n(is the agent running? start it with 'pbprobe run' or 'pbprobe service start')\n", err)
 		return exitInternal
 	}
-	if err := writeDoc(e, rep, *format, chooseLang(*lang, e.getenv)); err != nil {
+	if err := writeDoc(e, rep, *format, textOptions(e, chooseLang(*lang, e.getenv))); err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe status: %v\n", err)
 		return exitInternal
 	}
@@ -35,12 +35,12 @@ func runStatus(ctx context.Context, args []string, e env) int {
 }
 
 // writeDoc writes a run document with its words, as text or JSON.
-func writeDoc(e env, doc *agent.Document, format string, lang report.Lang) error {
-	local := report.Localized(doc, lang)
+func writeDoc(e env, doc *agent.Document, format string, o report.TextOptions) error {
+	local := report.Localized(doc, o.Lang)
 	if format == "json" {
 		return report.WriteJSON(e.stdout, local)
 	}
-	return report.WriteText(e.stdout, local, textOptions(e, lang))
+	return report.WriteText(e.stdout, local, o)
 }
 
 // textOptions: colour only on a terminal, and never with NO_COLOR.

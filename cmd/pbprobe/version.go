@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 
 	"github.com/prometheus/common/version"
@@ -17,10 +16,8 @@ func programVersion() string {
 }
 
 func runVersion(args []string, e env) int {
-	fs := flag.NewFlagSet("pbprobe version", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if err := parseFlags(newFlagSet("version", "Usage: pbprobe version\n", e), args); err != nil {
+		return flagExit(err, "version", e)
 	}
 	fmt.Fprintln(e.stdout, version.Print("pbprobe"))
 	return exitReady
