@@ -159,7 +159,7 @@ func renderText(t *testing.T, c *catalog) string {
 	rep := mixedReport()
 	rep.Hosts[len(rep.Hosts)-1].Required = false
 	var b bytes.Buffer
-	text := NewText(&b, TextOptions{Lang: c.lang}, nil)
+	text := NewText(&b, TextOptions{Zone: time.UTC, Lang: c.lang}, nil)
 	text.cat = c
 	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
 		t.Fatal(err)

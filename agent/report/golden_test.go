@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pbprobe/pbprobe/agent"
@@ -54,7 +55,7 @@ func TestGoldenText(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					var b bytes.Buffer
-					if err := WriteText(&b, r.build(), TextOptions{Lang: lang, Color: color}); err != nil {
+					if err := WriteText(&b, r.build(), TextOptions{Zone: time.UTC, Lang: lang, Color: color}); err != nil {
 						t.Fatal(err)
 					}
 					golden(t, name+".txt.golden", b.Bytes())
@@ -90,10 +91,10 @@ func TestColourOnlyDecorates(t *testing.T) {
 	t.Parallel()
 	for _, lang := range []Lang{EN, DE} {
 		var plain, colour bytes.Buffer
-		if err := WriteText(&plain, mixedReport(), TextOptions{Lang: lang}); err != nil {
+		if err := WriteText(&plain, mixedReport(), TextOptions{Zone: time.UTC, Lang: lang}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteText(&colour, mixedReport(), TextOptions{Lang: lang, Color: true}); err != nil {
+		if err := WriteText(&colour, mixedReport(), TextOptions{Zone: time.UTC, Lang: lang, Color: true}); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(plain.Bytes(), []byte("\x1b")) {
@@ -114,7 +115,7 @@ func TestTextLineWidth(t *testing.T) {
 	for _, r := range reports {
 		for _, lang := range []Lang{EN, DE} {
 			var b bytes.Buffer
-			if err := WriteText(&b, r.build(), TextOptions{Lang: lang}); err != nil {
+			if err := WriteText(&b, r.build(), TextOptions{Zone: time.UTC, Lang: lang}); err != nil {
 				t.Fatal(err)
 			}
 			for _, line := range strings.Split(b.String(), "\n") {
@@ -132,7 +133,7 @@ func TestTextHostStandsAlone(t *testing.T) {
 	t.Parallel()
 	rep := mixedReport()
 	var whole bytes.Buffer
-	if err := WriteText(&whole, rep, TextOptions{Lang: DE}); err != nil {
+	if err := WriteText(&whole, rep, TextOptions{Zone: time.UTC, Lang: DE}); err != nil {
 		t.Fatal(err)
 	}
 	labels := make([]string, len(rep.Hosts))
@@ -140,7 +141,7 @@ func TestTextHostStandsAlone(t *testing.T) {
 		labels[i] = Label(h.Host, h.Port)
 	}
 	var streamed bytes.Buffer
-	text := NewText(&streamed, TextOptions{Lang: DE}, labels)
+	text := NewText(&streamed, TextOptions{Zone: time.UTC, Lang: DE}, labels)
 	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestTextHostStandsAlone(t *testing.T) {
 	}
 	for i := len(rep.Hosts) - 1; i >= 0; i-- {
 		var one bytes.Buffer
-		if err := NewText(&one, TextOptions{Lang: DE}, labels).Host(&rep.Hosts[i]); err != nil {
+		if err := NewText(&one, TextOptions{Zone: time.UTC, Lang: DE}, labels).Host(&rep.Hosts[i]); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(whole.String(), one.String()) {
@@ -189,5 +190,28 @@ func TestWriteJSONNeverNull(t *testing.T) {
 	}
 	if !bytes.Contains(b.Bytes(), []byte(`"hosts": []`)) {
 		t.Errorf("nil hosts not written as []:\n%s", b.Bytes())
+	}
+}
+
+// The header says the time in the PC's zone, with the zone; the JSON stays
+// UTC.
+func TestHeaderZone(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 9, 40, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		zone *time.Location
+		want string
+	}{
+		{time.FixedZone("CET", 3600), "2026-11-25 10:40:00 CET"},
+		{time.UTC, "2026-11-25 09:40:00 UTC"},
+		{nil, at.In(time.Local).Format("2006-01-02 15:04:05 MST")},
+	} {
+		var b bytes.Buffer
+		if err := NewText(&b, TextOptions{Zone: tc.zone}, nil).Header("1.0.0", "PC-042", at); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("header %q lacks %q", b.String(), tc.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -44,7 +45,7 @@ func proxyPass(t *testing.T, w *probetest.World, target probes.Target, proxy str
 		if err := report.WriteJSON(&out, report.Localized(doc, lang)); err != nil {
 			t.Fatal(err)
 		}
-		if err := report.WriteText(&out, doc, report.TextOptions{Lang: lang}); err != nil {
+		if err := report.WriteText(&out, doc, report.TextOptions{Zone: time.UTC, Lang: lang}); err != nil {
 			t.Fatal(err)
 		}
 	}

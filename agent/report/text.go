@@ -22,6 +22,10 @@ type TextOptions struct {
 	Color bool
 	// Nagios puts NagiosStatus first, as a Nagios plugin's output starts.
 	Nagios bool
+	// Zone is the time zone of the header's time; nil means the PC's own,
+	// which is what a technician compares with the clock on the screen.
+	// (JSON stays UTC.)
+	Zone *time.Location
 }
 
 // Text writes the human output of a check: a header, a line per host as it
@@ -100,7 +104,11 @@ func (t *Text) Header(version, machine string, at time.Time) error {
 		parts = append(parts, machine)
 	}
 	if !at.IsZero() {
-		parts = append(parts, at.UTC().Format("2006-01-02 15:04:05")+" UTC")
+		zone := t.o.Zone
+		if zone == nil {
+			zone = time.Local
+		}
+		parts = append(parts, at.In(zone).Format("2006-01-02 15:04:05 MST"))
 	}
 	t.colsDue = true
 	_, err := io.WriteString(t.w, strings.Join(parts, " · ")+"\n")
