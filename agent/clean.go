@@ -21,7 +21,7 @@ const MaxServerText = 256
 // one space, so that words stay apart. The run document holds only cleaned
 // strings, so every view of it (JSON, text, logs, metrics) gets them.
 func cleanText(s string) string {
-	if isPlainASCII(s) {
+	if len(s) <= MaxServerText && isPlainASCII(s) {
 		return s
 	}
 	return printable(s, MaxServerText)
@@ -31,12 +31,10 @@ func cleanText(s string) string {
 // its length: for renderers, which cannot know whether a document they
 // were handed (pbprobe status fetches one over the network) was cleaned.
 func Printable(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return printable(s, 0)
-		}
+	if isPlainASCII(s) {
+		return s
 	}
-	return s
+	return printable(s, 0)
 }
 
 // printable drops control and bidi characters from s and caps it at max
@@ -65,12 +63,9 @@ func printable(s string, max int) string {
 	return b.String()
 }
 
-// isPlainASCII: printable ASCII of allowed length needs no cleaning, and
-// most strings are that (host names, "nginx"), so they cost no copy.
+// isPlainASCII: printable ASCII needs no cleaning, and most strings are
+// that (host names, "nginx"), so they cost no copy.
 func isPlainASCII(s string) bool {
-	if len(s) > MaxServerText {
-		return false
-	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] >= 0x7f {
 			return false

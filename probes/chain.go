@@ -72,6 +72,10 @@ type Prober struct {
 	resolvers   []string
 	resolverErr error
 	publicRoots *x509.CertPool // nil: the embedded roots, chain by chain
+	// pace is how long a connect attempt runs alone before the next
+	// starts; zero means attemptDelay. Tests lengthen it to tell "moved on
+	// because the attempt failed" from "moved on because time passed".
+	pace time.Duration
 }
 
 // New builds a Prober. It reads the OS resolver configuration once, so that

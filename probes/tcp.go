@@ -90,8 +90,15 @@ func newDialRace(ctx context.Context, p *Prober, t Target, addrs []netip.Addr) *
 		cancels:  make([]context.CancelCauseFunc, len(order)),
 		results:  make(chan attemptResult, len(order)),
 		winner:   -1,
-		timer:    time.NewTimer(attemptDelay),
+		timer:    time.NewTimer(p.attemptDelay()),
 	}
+}
+
+func (p *Prober) attemptDelay() time.Duration {
+	if p.pace > 0 {
+		return p.pace
+	}
+	return attemptDelay
 }
 
 // launch starts attempt i in its own goroutine, cancellable with a cause.
@@ -135,7 +142,7 @@ func (d *dialRace) next(winner netip.Addr) int {
 func (d *dialRace) launchNext() {
 	if i := d.next(netip.Addr{}); i >= 0 {
 		d.launch(i)
-		d.timer.Reset(attemptDelay)
+		d.timer.Reset(d.p.attemptDelay())
 	}
 }
 

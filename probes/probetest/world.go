@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -138,24 +139,20 @@ func (w *World) Options() probes.Options {
 // until the World's test ends.
 func (w *World) Add(host string, s Scenario) probes.Target {
 	w.tb.Helper()
+	if !slices.Contains(Scenarios(), s) {
+		w.tb.Fatalf("probetest: unknown scenario %q", s)
+	}
 	t := probes.Target{Host: host, AllowPrivate: true}
 	a := Answer{A: []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}}
-	o := ServerOptions{Behavior: Serve}
-	leaf := LeafOptions{DNSNames: []string{host}}
-	ca := w.Public
-	now := time.Now()
 	switch s {
-	case OK:
 	case NXDomain, ServFail, Refused, DNSSilent, NoAddress:
-		a = map[Scenario]Answer{
-			NXDomain:  {Rcode: dns.RcodeNameError},
-			ServFail:  {Rcode: dns.RcodeServerFailure},
-			Refused:   {Rcode: dns.RcodeRefused},
-			DNSSilent: {Silent: true},
-			NoAddress: {},
-		}[s]
+		a = dnsFailures()[s]
 		// No address comes back, so the port is never dialled; should a
 		// prober dial anyway, a refused port makes the bug obvious.
+		w.DNS.Set(host, a)
+		t.Port = ClosedPort(w.tb)
+		return t
+	case PortRefused:
 		w.DNS.Set(host, a)
 		t.Port = ClosedPort(w.tb)
 		return t
@@ -165,18 +162,46 @@ func (w *World) Add(host string, s Scenario) probes.Target {
 		a.A = []netip.Addr{netip.IPv4Unspecified()}
 	case SinkholeLoopback:
 		t.AllowPrivate = false
-	case PortRefused:
-		w.DNS.Set(host, a)
-		t.Port = ClosedPort(w.tb)
-		return t
-	case TLS10Only:
-		o.Behavior = ServeTLS10Only
-	case NotTLS:
-		o.Behavior = HTTPAfterHello
-	case Reset:
-		o.Behavior = ResetAfterHello
-	case Stall:
-		o.Behavior = StallAfterHello
+	}
+	w.DNS.Set(host, a)
+	o := ServerOptions{Behavior: Serve}
+	if b, ok := misbehaviors()[s]; ok {
+		o.Behavior = b
+	}
+	if o.Behavior == Serve || o.Behavior == ServeTLS10Only {
+		o.Cert = w.issue(w.certFor(s, host))
+	}
+	t.Port = NewServer(w.tb, o)
+	return t
+}
+
+// dnsFailures are the scenarios decided by the DNS answer alone.
+func dnsFailures() map[Scenario]Answer {
+	return map[Scenario]Answer{
+		NXDomain:  {Rcode: dns.RcodeNameError},
+		ServFail:  {Rcode: dns.RcodeServerFailure},
+		Refused:   {Rcode: dns.RcodeRefused},
+		DNSSilent: {Silent: true},
+		NoAddress: {},
+	}
+}
+
+// misbehaviors are the scenarios of a server that does not serve TLS as it
+// should.
+func misbehaviors() map[Scenario]Behavior {
+	return map[Scenario]Behavior{
+		TLS10Only: ServeTLS10Only,
+		NotTLS:    HTTPAfterHello,
+		Reset:     ResetAfterHello,
+		Stall:     StallAfterHello,
+	}
+}
+
+// certFor is the CA and leaf a scenario's server presents for host.
+func (w *World) certFor(s Scenario, host string) (*CA, LeafOptions) {
+	leaf := LeafOptions{DNSNames: []string{host}}
+	now := time.Now()
+	switch s {
 	case Expired:
 		leaf.NotBefore, leaf.NotAfter = now.AddDate(0, 0, -90), now.Add(-24*time.Hour)
 	case NotYetValid:
@@ -186,18 +211,11 @@ func (w *World) Add(host string, s Scenario) probes.Target {
 	case SelfSigned:
 		leaf.SelfSigned = true
 	case UnknownCA:
-		ca = w.untrustedCA()
+		return w.untrustedCA(), leaf
 	case Intercepted:
-		ca = w.Inspection
-	default:
-		w.tb.Fatalf("probetest: unknown scenario %q", s)
+		return w.Inspection, leaf
 	}
-	w.DNS.Set(host, a)
-	if o.Behavior == Serve || o.Behavior == ServeTLS10Only {
-		o.Cert = w.issue(ca, leaf)
-	}
-	t.Port = NewServer(w.tb, o)
-	return t
+	return w.Public, leaf
 }
 
 // AddWith makes host answer a and be served as o says, for cases the
