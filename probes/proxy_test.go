@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -848,13 +848,23 @@ func FuzzParseScutilProxy(f *testing.F) {
 	f.Add(readFixture(f, "proxy/scutil_proxy.txt"))
 	f.Add(readFixture(f, "proxy/scutil_proxy_pac.txt"))
 	f.Add("}\n}\n<dictionary> {\nExceptionsList : <array> {\n0 : x\n{\n}\nHTTPSEnable : 1\nHTTPSProxy : ::1\nHTTPSPort : 0\n")
+	// Found by the fuzzer: a host that is only "]" joins to "]:1".
+	f.Add("<dictionary> {\nHTTPSEnable : 1\nHTTPSProxy : ]\nHTTPSPort : 1\n}\n")
 	f.Fuzz(func(t *testing.T, out string) {
 		proxy, exc, pac, _ := ParseScutilProxy(out)
 		if proxy != "" {
 			// The port may have been renormalized; the host is verbatim.
+			// Strip what scutilHTTPSProxy adds (":port", brackets around a
+			// host with a colon) by hand: a malformed host such as "]"
+			// does not split with net.SplitHostPort.
 			host := proxy
-			if h, _, err := net.SplitHostPort(proxy); err == nil {
-				host = h
+			if i := strings.LastIndexByte(proxy, ':'); i >= 0 {
+				if _, err := strconv.ParseUint(proxy[i+1:], 10, 16); err == nil {
+					host = proxy[:i]
+					if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+						host = host[1 : len(host)-1]
+					}
+				}
 			}
 			if !strings.Contains(out, host) {
 				t.Fatalf("proxy %q not from the input", proxy)
