@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/agent/push"
 )
 
 // DaemonOptions configure the agent as a long-running process: what
@@ -48,6 +49,9 @@ type DaemonOptions struct {
 	// Ready, when not nil, is called with the listener's address once the
 	// endpoints are up.
 	Ready func(net.Addr)
+	// StateDir keeps what survives a restart (the push backlog); empty
+	// means DefaultStateDir.
+	StateDir string
 }
 
 // UsageError marks a start-up failure caused by the operator's input (a
@@ -64,6 +68,7 @@ type daemon struct {
 	agent   *Agent
 	reg     *prometheus.Registry
 	reloads *ReloadStatus
+	pusher  *push.Pusher // nil unless push.url is set
 }
 
 // RunDaemon runs the agent until ctx ends: it probes now and every
@@ -117,6 +122,7 @@ func (d *daemon) build(cfg *config.Config) error {
 	hooks := append([]RunHook{
 		func(ev RunEvent) { metrics.Observe(ev.Prev, ev.Cur) },
 		LogRuns(d.logger),
+		d.pushRun,
 	}, d.o.Hooks...)
 	a, err := New(Options{Config: cfg, Eval: EvalOptions{Version: d.o.Version, Machine: d.o.Machine}, Hooks: hooks})
 	if err != nil {
@@ -131,6 +137,12 @@ func (d *daemon) build(cfg *config.Config) error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	// Push: after each run, the run's series go to the backlog; a
+	// goroutine of their own sends them (serve), so the store never holds
+	// up the schedule.
+	if d.pusher, err = d.newPusher(cfg); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -175,6 +187,8 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- Serve(ctx, ln, h, d.o.WebConfigFile, slogger) }()
+	pushDone := runPusher(ctx, d.pusher)
+	defer func() { cancel(); <-pushDone }()
 	loopDone := make(chan struct{})
 	go func() {
 		defer close(loopDone)

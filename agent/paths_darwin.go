@@ -3,3 +3,7 @@ package agent
 // DefaultLogFile is where the agent logs when run as a service: the
 // system-wide log folder that Console.app lists under "Log Reports".
 func DefaultLogFile() string { return "/Library/Logs/pbprobe/pbprobe.log" }
+
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog): the system-wide Application Support folder.
+func DefaultStateDir() string { return "/Library/Application Support/pbprobe" }

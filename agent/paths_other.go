@@ -6,3 +6,7 @@ package agent
 // and illumos keep daemons' logs under /var/log as Linux does (hier(7)), so
 // support finds them in the same place.
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
+
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog), as hier(7) places a daemon's state.
+func DefaultStateDir() string { return "/var/db/pbprobe" }

@@ -22,3 +22,9 @@ func DefaultLogFile() string {
 	}
 	return filepath.Join(base, "pbprobe", "logs", "pbprobe.log")
 }
+
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog), next to the logs under %ProgramData%.
+func DefaultStateDir() string {
+	return filepath.Join(filepath.Dir(filepath.Dir(DefaultLogFile())), "state")
+}

@@ -54,6 +54,12 @@ type Config struct {
 	// CaptivePortal is the plain-HTTP check for a login page between the
 	// PC and the internet; off unless a URL is set.
 	CaptivePortal CaptivePortal
+	// Push sends every run to a remote-write store (push.go); off while
+	// Push.URL is empty.
+	Push Push
+	// Labels are the identity labels (site, customer, machine) attached
+	// to every pushed series.
+	Labels map[string]string
 
 	// source remembers where the TLS paths came from, so that a missing
 	// PEM file found later by ProbeOptions still points at its line.
@@ -180,6 +186,7 @@ func defaults() *Config {
 		Timeout:  DefaultTimeout,
 		Interval: DefaultInterval,
 		Warnings: Warnings{CertExpiry: DefaultCertExpiry, SlowPhase: DefaultSlowPhase},
+		Push:     defaultPush(),
 	}
 }
 

@@ -172,7 +172,7 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 	if root.Kind != yaml.MappingNode {
 		return false, p.errorf(root, "expected settings as key: value lines (e.g. timeout: 10s), got %s", describe(root))
 	}
-	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal"}
+	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal", "push", "labels"}
 	err = p.fields(root, "", "", keys, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "timeout":
@@ -202,6 +202,10 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 			return p.warnings(v, &cfg.Warnings)
 		case "captive_portal":
 			return p.captive(v, &cfg.CaptivePortal)
+		case "push":
+			return p.push(k, v, cfg)
+		case "labels":
+			return p.labels(v, cfg)
 		}
 		return nil
 	})
