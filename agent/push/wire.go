@@ -30,7 +30,7 @@ type Series struct {
 
 // Sample is one value at a time in Unix milliseconds.
 type Sample struct {
-	Value float64
+	Value  float64
 	TimeMS int64
 }
 
