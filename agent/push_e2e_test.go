@@ -235,10 +235,10 @@ func TestPushToRealStores(t *testing.T) {
 				return len(s.query(t, "pbprobe_last_run_timestamp_seconds"+id)) == 1 && len(s.query(t, "pbprobe_push_last_success_timestamp_seconds"+id+" > 0")) == 1
 			})
 			for q, want := range map[string]int{
-				"pbprobe_ready" + id:                      1,
-				"pbprobe_host_up" + id:                    3,
+				"pbprobe_ready" + id:                       1,
+				"pbprobe_host_up" + id:                     3,
 				`pbprobe_host_up{host="app.pb.test"} == 0`: 1,
-				"pbprobe_host_reason" + id:                3,
+				"pbprobe_host_reason" + id:                 3,
 				`pbprobe_host_reason{host="app.pb.test",reason="dns_nxdomain"} == 1`: 1,
 				"pbprobe_tls_cert_not_after_timestamp_seconds" + id:                  2,
 				"pbprobe_push_backlog_samples" + id:                                  1,
