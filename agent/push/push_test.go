@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -112,6 +114,14 @@ func TestPushStatusClassification(t *testing.T) {
 			if (r == rejected) != tc.dropped {
 				t.Errorf("status %d: result %v, want dropped=%v", tc.status, r, tc.dropped)
 			}
+			// One attempt per send: the sender's backoff, not the
+			// library's, decides when to try again.
+			rcv.mu.Lock()
+			n := len(rcv.headers)
+			rcv.mu.Unlock()
+			if n != 1 {
+				t.Errorf("status %d: %d requests for one send, want 1", tc.status, n)
+			}
 		})
 	}
 }
@@ -148,6 +158,7 @@ func TestPushBasicAuthTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rcv := &receiver{wantAuth: tc.want}
 			srv := httptest.NewUnstartedServer(rcv.handler())
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the untrusted attempt's handshake error
 			srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
 			srv.StartTLS()
 			defer srv.Close()
