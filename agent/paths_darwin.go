@@ -5,5 +5,6 @@ package agent
 func DefaultLogFile() string { return "/Library/Logs/pbprobe/pbprobe.log" }
 
 // DefaultStateDir is where the service keeps what survives a restart (the
-// push backlog): the system-wide Application Support folder.
-func DefaultStateDir() string { return "/Library/Application Support/pbprobe" }
+// push backlog): the data folder under Application Support that service
+// install gives the daemon's user.
+func DefaultStateDir() string { return "/Library/Application Support/pbprobe/data" }

@@ -5,5 +5,6 @@ package agent
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 
 // DefaultStateDir is where the service keeps what survives a restart (the
-// push backlog): the FHS place for a daemon's state.
+// push backlog): the FHS place for a daemon's state, which the systemd
+// unit's StateDirectory gives the dynamic service user.
 func DefaultStateDir() string { return "/var/lib/pbprobe" }

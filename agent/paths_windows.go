@@ -24,7 +24,8 @@ func DefaultLogFile() string {
 }
 
 // DefaultStateDir is where the service keeps what survives a restart (the
-// push backlog), next to the logs under %ProgramData%.
+// push backlog): %ProgramData%\pbprobe\data, the folder service install
+// lets LocalService write.
 func DefaultStateDir() string {
-	return filepath.Join(filepath.Dir(filepath.Dir(DefaultLogFile())), "state")
+	return filepath.Join(filepath.Dir(filepath.Dir(DefaultLogFile())), "data")
 }
