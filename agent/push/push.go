@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -175,13 +176,16 @@ func (p *Pusher) Run(ctx context.Context) {
 			p.metrics.dropped.WithLabelValues(DropRejected).Add(float64(p.backlog.remove(e.name)))
 			continue
 		}
-		switch outcome := p.send(ctx, data); outcome {
-		case sent, rejected:
-			p.done(e, outcome, failures)
-			failures = 0
-		case retry:
+		outcome := p.send(ctx, data)
+		switch {
+		case ctx.Err() != nil:
+			return // shutting down: the run stays for the next start
+		case outcome == retry:
 			failures++
 			p.sleep(ctx, p.backoff(failures))
+		default:
+			p.done(e, outcome, failures)
+			failures = 0
 		}
 	}
 }
@@ -215,21 +219,34 @@ func (p *Pusher) send(ctx context.Context, data []byte) result {
 		return rejected
 	}
 	p.metrics.requests.WithLabelValues("failed").Inc()
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return retry
-	}
 	p.o.Logger.Debug("push: send failed; the run stays in the backlog", zap.Int("status", code), zap.Error(safeErr(err, code)))
 	return retry
 }
 
 // safeErr is what may be logged of a failed write: the status alone when
-// the store answered (its body is untrusted text), the transport error
-// otherwise (the URL in it holds no credentials: the config refuses them).
+// the store answered (its body is untrusted text), else the transport
+// error without the URL, whose query may hold a key (VictoriaMetrics'
+// authKey, say).
 func safeErr(err error, code int) error {
 	if code != 0 {
 		return fmt.Errorf("the store answered %d", code)
 	}
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		return ue.Err
+	}
 	return err
+}
+
+// logURL is the push URL as logged: without its query.
+func logURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }
 
 func (p *Pusher) done(e entry, r result, failures int) {
@@ -254,7 +271,7 @@ func (p *Pusher) backoff(n int) time.Duration {
 	}
 	limit = min(limit, maxBackoff)
 	if n == 1 {
-		p.o.Logger.Warn("push: the store is unreachable; keeping runs in the backlog", zap.String("url", p.o.Config.URL))
+		p.o.Logger.Warn("push: the store is unreachable; keeping runs in the backlog", zap.String("url", logURL(p.o.Config.URL)))
 	}
 	return rand.N(limit) + 1
 }

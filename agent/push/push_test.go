@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,5 +256,20 @@ func TestPushThroughProxy(t *testing.T) {
 	}
 	if len(rcv.got()) != 1 {
 		t.Errorf("receiver stored %d requests, want 1", len(rcv.got()))
+	}
+}
+
+// TestLoggedURLAndErrors: what the log says of the store keeps its query
+// (which may hold a key) and its answers' bodies out.
+func TestLoggedURLAndErrors(t *testing.T) {
+	if got := logURL("https://vm.example/api/v1/write?authKey=k3y"); strings.Contains(got, "k3y") || !strings.HasPrefix(got, "https://vm.example/api/v1/write") {
+		t.Errorf("logURL = %q", got)
+	}
+	ue := &url.Error{Op: "Post", URL: "https://vm.example/?authKey=k3y", Err: errors.New("connection refused")}
+	if got := safeErr(ue, 0).Error(); got != "connection refused" {
+		t.Errorf("safeErr(transport) = %q", got)
+	}
+	if got := safeErr(errors.New("server returned HTTP status 500: <body>"), 500).Error(); strings.Contains(got, "body") {
+		t.Errorf("safeErr(500) = %q", got)
 	}
 }
