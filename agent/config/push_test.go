@@ -14,9 +14,10 @@ func TestParsePush(t *testing.T) {
 	}
 	p := cfg.Push
 	abs, _ := filepath.Abs(filepath.Join("testdata", "valid", "secrets", "push-password"))
-	if p.URL != "https://metrics.msp.example/api/v1/write" || p.Username != "acme-berlin" || p.PasswordFile != abs ||
-		p.CAFile != "/etc/pbprobe/msp-ca.pem" || p.Backlog.MaxAge != 48*time.Hour || p.Backlog.MaxBytes != 32<<20 || !p.Enabled() {
-		t.Errorf("push = %+v", p)
+	want := Push{URL: "https://metrics.msp.example/api/v1/write", Username: "acme-berlin", PasswordFile: abs,
+		CAFile: "/etc/pbprobe/msp-ca.pem", Backlog: Backlog{MaxAge: 48 * time.Hour, MaxBytes: 32 << 20}}
+	if p != want || !p.Enabled() {
+		t.Errorf("push = %+v\nwant   %+v", p, want)
 	}
 	if cfg.Labels["customer"] != "acme" || cfg.Labels["site"] != "berlin" || len(cfg.Labels) != 2 {
 		t.Errorf("labels = %v", cfg.Labels)

@@ -42,21 +42,33 @@ func TestBacklogBounds(t *testing.T) {
 	if d[DropMaxBytes] != 3 {
 		t.Errorf("dropped %v, want the oldest run's 3 samples for max_bytes", d)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "x.rw.tmp"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "README"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b2, err := openBacklog(dir, time.Hour, 1000)
+	b2 := reopen(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, samples, bytes := b2.stats()
+	if d := b2.trim(now.Add(55 * time.Minute)); d[DropMaxAge] != 9 {
+		t.Errorf("trim 55 min later dropped %v, want 4+5 samples for max_age", d)
+	}
+}
+
+// reopen opens dir again after leaving a crashed write's temporary file
+// and a foreign file in it, and checks what the index holds.
+func reopen(t *testing.T, dir string) *backlog {
+	t.Helper()
+	for _, name := range []string{"x.rw.tmp", "README"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := openBacklog(dir, time.Hour, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, samples, bytes := b.stats()
 	if runs != 3 || samples != 15 || bytes != 900 {
 		t.Errorf("reopened: %d runs %d samples %d bytes, want 3 15 900", runs, samples, bytes)
 	}
-	if e, _, _, _ := b2.oldest(); e.samples != 4 {
+	if e, _, _, _ := b.oldest(); e.samples != 4 {
 		t.Errorf("oldest after reopen has %d samples, want 4", e.samples)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.rw.tmp")); !os.IsNotExist(err) {
@@ -65,9 +77,7 @@ func TestBacklogBounds(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "README")); err != nil {
 		t.Error("a file that is not ours was removed")
 	}
-	if d := b2.trim(now.Add(55 * time.Minute)); d[DropMaxAge] != 9 {
-		t.Errorf("trim 55 min later dropped %v, want 4+5 samples for max_age", d)
-	}
+	return b
 }
 
 // TestDroppedEqualsMissing: while the store is down the age bound drops

@@ -25,23 +25,7 @@ func TestBuilderStateSetAndStaleMarker(t *testing.T) {
 	g.setReason("api.pb.test", "tcp_timeout")
 	mfs, _ = g.reg.Gather()
 	out, _, _ = b.build(mfs, t0.Add(time.Minute))
-	var current, stale int
-	for _, s := range out {
-		if lv(s, "__name__") != "pbprobe_host_reason" {
-			continue
-		}
-		switch {
-		case lv(s, "reason") == "tcp_timeout" && s.Samples[0].Value == 1:
-			current++
-		case lv(s, "reason") == "ok" && IsStale(s.Samples[0].Value) && s.Samples[0].TimeMS == t0.Add(time.Minute).UnixMilli():
-			stale++
-		default:
-			t.Errorf("unexpected reason series %+v", s)
-		}
-		if lv(s, "site") != "berlin" {
-			t.Errorf("no identity label on %+v", s.Labels)
-		}
-	}
+	current, stale := countReasons(t, out, "tcp_timeout", "ok", t0.Add(time.Minute))
 	if current != 1 || stale != 1 {
 		t.Errorf("after a change: %d current and %d stale reason series, want 1 and 1", current, stale)
 	}
@@ -52,6 +36,29 @@ func TestBuilderStateSetAndStaleMarker(t *testing.T) {
 			t.Errorf("stale marker repeated: %+v", s.Labels)
 		}
 	}
+}
+
+// countReasons counts the reason series that say cur and the stale
+// markers at `at` for old; any other reason series is an error.
+func countReasons(t *testing.T, out []Series, cur, old string, at time.Time) (current, stale int) {
+	t.Helper()
+	for _, s := range out {
+		if lv(s, "__name__") != "pbprobe_host_reason" {
+			continue
+		}
+		switch {
+		case lv(s, "reason") == cur && s.Samples[0].Value == 1:
+			current++
+		case lv(s, "reason") == old && IsStale(s.Samples[0].Value) && s.Samples[0].TimeMS == at.UnixMilli():
+			stale++
+		default:
+			t.Errorf("unexpected reason series %+v", s)
+		}
+		if lv(s, "site") != "berlin" {
+			t.Errorf("no identity label on %+v", s.Labels)
+		}
+	}
+	return current, stale
 }
 
 // TestBuilderBudget: the budget cuts the least important families first,
