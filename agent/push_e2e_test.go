@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -310,4 +311,48 @@ func storedTimes(t *testing.T, s *realStore) []int64 {
 		out = append(out, int64(f*1000+0.5))
 	}
 	return out
+}
+
+// TestPushNeverDelaysRuns: a store that accepts the connection and never
+// answers holds the sender, not the probe loop: runs go on at their
+// interval while the first request still hangs.
+func TestPushNeverDelaysRuns(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	w, targets := pushWorld(t)
+	a := newPushAgent(t, w, "http://"+ln.Addr().String()+"/api/v1/write", targets)
+	stop := a.run(t)
+	waitUntil(t, "the first push to hang", 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(conns) == 1 })
+	waitUntil(t, "3 more runs while it hangs", 20*time.Second, func() bool { return a.runCount() >= 4 })
+	mu.Lock()
+	n := len(conns)
+	mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d connections to the hanging store, want the 1 that hangs", n)
+	}
+	stop()
 }
