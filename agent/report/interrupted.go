@@ -16,7 +16,7 @@ import (
 // doc.Hosts[i] finished.
 func WriteInterrupted(w io.Writer, doc *agent.Document, finished []bool, o TextOptions) error {
 	t := NewText(w, o, docLabels(doc))
-	if err := t.Header(doc.Version, doc.Machine, doc.CheckedAt); err != nil {
+	if err := t.header(doc.Version, doc.Machine, osName(doc.Prerequisites), doc.CheckedAt); err != nil {
 		return err
 	}
 	// Only what finished counts, for the machine findings (the clock, the

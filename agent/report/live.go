@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/config"
+	"golang.org/x/term"
 )
 
 // Run follows one pass of `check`. It keeps each host as it finishes, so
@@ -67,13 +69,11 @@ func (r *Run) Host(i int, h agent.HostReport) {
 	r.done[i] = &h
 }
 
-// Finish clears the progress area and writes the report of doc.
-func (r *Run) Finish(doc *agent.Document) error {
-	r.end()
-	return WriteText(r.w, doc, r.o)
-}
+// Stop ends the progress view and clears it, so that the report takes
+// its place. It may be called more than once.
+func (r *Run) Stop() { r.end() }
 
-// Interrupted clears the progress area and writes what the pass learnt
+// Interrupted clears the progress area (if Stop has not) and writes what the pass learnt
 // before it was cut short: the finished hosts with their verdicts, the
 // others marked as not finished, and no overall verdict. base gives the
 // header and the machine facts; its hosts are replaced.
@@ -83,11 +83,14 @@ func (r *Run) Interrupted(base *agent.Document) error {
 	done := append([]*agent.HostReport(nil), r.done...)
 	r.mu.Unlock()
 	doc := *base
+	if doc.CheckedAt.IsZero() {
+		doc.CheckedAt = r.start
+	}
 	doc.Hosts = nil
 	finished := make([]bool, len(r.hosts))
 	for i, h := range r.hosts {
 		if done[i] != nil {
-			doc.Hosts = append(doc.Hosts, LocalizedHost(*done[i], r.o.Lang, base.CheckedAt))
+			doc.Hosts = append(doc.Hosts, *done[i])
 			finished[i] = true
 			continue
 		}
@@ -132,7 +135,9 @@ func (r *Run) redraw() {
 	r.erase()
 	t := newText(io.Discard, r.o, hostLabels(r.hosts), r.cat)
 	var b strings.Builder
-	elapsed := r.cat.text("live.running", args{"took": r.cat.dur(float64(time.Since(r.start).Milliseconds()))})
+	// Seconds, to a tenth: milliseconds would flicker.
+	took := r.cat.text("unit.s", args{"n": r.cat.decimal(time.Since(r.start).Seconds())})
+	elapsed := r.cat.text("live.running", args{"took": took})
 	for i, h := range r.hosts {
 		line := padRight(Label(h.Host, h.Port), t.width) + "  " + elapsed
 		if d := r.done[i]; d != nil {
@@ -186,4 +191,19 @@ func clip(s string, n int) string {
 		col++
 	}
 	return s
+}
+
+// TerminalWidth is the width of w when it is a terminal (tty), else 0: a
+// pipe or a file gets the fixed width a ticket reads well at.
+func TerminalWidth(w io.Writer, tty bool) int {
+	f, ok := w.(*os.File)
+	if !tty || !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width < 40 {
+		// Narrower than a row's stage times: wrapping would not help.
+		return 0
+	}
+	return width
 }

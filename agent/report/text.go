@@ -3,8 +3,8 @@ package report
 import (
 	"io"
 	"net"
-	"strconv"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
