@@ -251,6 +251,8 @@ var textsDE = map[string]string{
 	"warning.slow":                       "{what} war langsam: Die Apps verbinden sich dadurch nur langsam.",
 	"warning.slow.took":                  "{what} dauerte {took}: Die Apps verbinden sich dadurch nur langsam.",
 	"warning.slow.limit":                 "{what} dauerte {took} (Grenze {limit}): Die Apps verbinden sich dadurch nur langsam.",
+	"warning.server_clock.ahead":         "Die Uhr dieses Servers geht {span} vor, während die Uhr dieses PCs mit den anderen Servern übereinstimmt: Die Uhr des Servers geht falsch, nicht die dieses PCs. Hier ist nichts zu ändern; hält es an, informieren Sie den Password-Boss-Support.",
+	"warning.server_clock.behind":        "Die Uhr dieses Servers geht {span} nach, während die Uhr dieses PCs mit den anderen Servern übereinstimmt: Die Uhr des Servers geht falsch, nicht die dieses PCs. Hier ist nichts zu ändern; hält es an, informieren Sie den Password-Boss-Support.",
 	"warning.unknown":                    "Warnung {code}.",
 
 	"check.dotnet_framework.unreadable": ".NET-Framework-Version nicht lesbar ({value})",

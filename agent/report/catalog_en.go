@@ -250,6 +250,8 @@ var textsEN = map[string]string{
 	"warning.slow":                       "{what} was slow: the apps will be slow to connect.",
 	"warning.slow.took":                  "{what} took {took}: the apps will be slow to connect.",
 	"warning.slow.limit":                 "{what} took {took} (limit {limit}): the apps will be slow to connect.",
+	"warning.server_clock.ahead":         "This server's clock is {span} ahead, while this PC's clock agrees with the other servers': the server's clock is wrong, not this PC's. Nothing to change here; if it lasts, tell Password Boss support.",
+	"warning.server_clock.behind":        "This server's clock is {span} behind, while this PC's clock agrees with the other servers': the server's clock is wrong, not this PC's. Nothing to change here; if it lasts, tell Password Boss support.",
 	"warning.unknown":                    "Warning {code}.",
 
 	"check.dotnet_framework.unreadable": "could not read the .NET Framework version ({value})",

@@ -265,7 +265,7 @@ func warningVariations() []agent.Warning {
 		ws = append(ws,
 			agent.Warning{Code: code},
 			agent.Warning{Code: code, Addresses: []string{"2001:db8::1"}, Days: 1, TookMS: 4000},
-			agent.Warning{Code: code, Days: 3, TookMS: 4000, ThresholdMS: 3000})
+			agent.Warning{Code: code, Days: 3, TookMS: 4000, ThresholdMS: 3000, ClockSkewS: -600})
 	}
 	return ws
 }
