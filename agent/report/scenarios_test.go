@@ -103,11 +103,9 @@ func healthy() *agent.Document {
 // expiredClockRight: one certificate really expired, and the other servers
 // vouch for the PC's clock, so the hint does not ask to check it.
 func expiredClockRight() *agent.Document {
-	rep := healthy()
 	expired := reasonResult(portal, probes.TLSExpired)
 	answer(expired, 40.2, 200, "nginx", time.Second)
 	rs := []*probes.Result{ok(api, 12.1, 20.3, 45.0, 46.8, "203.0.113.10"), ok(updates, 11.8, 19.7, 44.2, 48.6, "203.0.113.20"),
 		ok(updates2, 12.0, 21.1, 38.9, 41.2, "203.0.113.30"), expired, ok(app, 8.2, 18.8, 39.9, 44.0, "203.0.113.8")}
-	rep = evaluate(fiveHosts, rs, msD(61.0))
-	return rep
+	return evaluate(fiveHosts, rs, msD(61.0))
 }
