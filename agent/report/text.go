@@ -424,7 +424,7 @@ func (s summary) words(c *catalog) (word, head string, items []string) {
 		a["fail"] = c.plural("summary.fail", len(s.failing), nil)
 		if len(s.failing) > 1 && len(s.reasons) == 1 {
 			// One cause: the table names the hosts, the reason says it all.
-			a["reason"] = s.reasons[0]
+			a["fail"] = c.plural("summary.fail_with", len(s.failing), args{"reason": s.reasons[0]})
 			return c.text("summary.not_ready", nil), c.text("summary.failing_same", a), nil
 		}
 		return c.text("summary.not_ready", nil), c.text("summary.failing", a), s.failing
