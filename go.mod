@@ -3,6 +3,7 @@ module github.com/pbprobe/pbprobe
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/kardianos/service v1.2.4
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus/client_golang v1.25.0

@@ -217,6 +217,9 @@ const (
 	// WarnHTTPServerError: the service itself answered 5xx. The network
 	// path works (the host is ok), the service is having trouble.
 	WarnHTTPServerError WarningCode = "http_server_error"
+	// WarnServerClock: this server's Date is far off while the other
+	// servers agree with this PC's clock: the server's clock is wrong.
+	WarnServerClock WarningCode = "server_clock"
 )
 
 // Warning is one warning on a host. Message is filled by renderers.
@@ -230,4 +233,5 @@ type Warning struct {
 	TookMS      float64      `json:"took_ms,omitempty"`      // how long the slow phase took
 	Status      int          `json:"status,omitempty"`       // the service's 5xx status
 	ThresholdMS float64      `json:"threshold_ms,omitempty"` // the configured slow-phase threshold
+	ClockSkewS  float64      `json:"clock_skew_s,omitempty"` // server_clock: this PC's clock minus the server's
 }

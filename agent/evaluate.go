@@ -46,6 +46,7 @@ func Evaluate(hosts []config.Host, results []*probes.Result, start time.Time, to
 		}
 		rep.Hosts[i] = hr
 	}
+	judgeServerClocks(&rep)
 	return rep
 }
 

@@ -22,8 +22,8 @@ import (
 type LogOptions struct {
 	// Level is debug, info, warn or error; empty means info.
 	Level string
-	// Format is the console's format: logfmt (zap's human-readable console
-	// encoder) or json; empty means logfmt. The file is always JSON lines.
+	// Format is the console's format: logfmt (key=value pairs, one line
+	// per entry) or json; empty means logfmt. The file is always JSON lines.
 	Format string
 	// Console receives the foreground log; nil means no console output.
 	Console io.Writer
@@ -82,9 +82,7 @@ func NewLogger(o LogOptions) (*zap.Logger, func() error, error) {
 		var enc zapcore.Encoder
 		switch strings.ToLower(strings.TrimSpace(o.Format)) {
 		case "", LogFormatLogfmt:
-			cfg := encoderConfig()
-			cfg.EncodeLevel = zapcore.CapitalLevelEncoder
-			enc = zapcore.NewConsoleEncoder(cfg)
+			enc = newLogfmtEncoder(encoderConfig())
 		case LogFormatJSON:
 			enc = zapcore.NewJSONEncoder(encoderConfig())
 		default:

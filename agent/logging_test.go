@@ -485,8 +485,8 @@ func TestNewLoggerConsole(t *testing.T) {
 		wantJSON bool
 		contains []string
 	}{
-		{"", false, []string{"\tWARN\thost down\t", `"host": "a.test"`, `"down_for": "1m30s"`}},
-		{"logfmt", false, []string{"\tWARN\thost down\t"}},
+		{"", false, []string{` level=warn msg="host down" host=a.test down_for=1m30s`}},
+		{"logfmt", false, []string{"ts=", ` level=warn msg="host down" host=a.test down_for=1m30s`}},
 		{"json", true, []string{`"level":"warn"`, `"msg":"host down"`, `"host":"a.test"`}},
 	}
 	for _, tc := range tests {

@@ -161,7 +161,7 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 	if c := rep.CaptivePortal; c != nil && c.Error == "" {
 		gauge(m.captive, b2f(c.Detected))
 	}
-	if skew, ok := clockSkew(rep); ok {
+	if skew, ok := MedianClockSkew(rep); ok {
 		gauge(m.clockSkew, skew)
 	}
 	reasons := probes.Reasons()
@@ -191,9 +191,10 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 	return out
 }
 
-// clockSkew is the median skew over the hosts whose servers sent a Date:
-// one server with a wrong clock must not make the PC look wrong.
-func clockSkew(rep *Document) (float64, bool) {
+// MedianClockSkew is the median skew over the hosts whose servers sent a Date:
+// one server with a wrong clock must not make the PC look wrong. The
+// metric and the text's "Machine:" section both judge the PC's clock by it.
+func MedianClockSkew(rep *Document) (float64, bool) {
 	var s []float64
 	for i := range rep.Hosts {
 		if h := rep.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {

@@ -137,7 +137,8 @@ var goldenStart = time.Date(2026, 11, 25, 9, 40, 0, 0, time.UTC)
 //   - api: ok, every phase, slightly behind on the clock;
 //   - app: behind a TLS-inspection proxy (tls_intercepted);
 //   - portal: nothing listens (tcp_refused);
-//   - app-updates: the PC's clock is 7 minutes ahead (clock_skew);
+//   - app-updates: its server's clock is 7 minutes behind while the
+//     others agree with the PC's (a server_clock warning, the host ok);
 //   - app-updates2: ok over IPv4 while its IPv6 address never answers
 //     (ipv6_unreachable warning);
 //   - extra: not required, and its name does not exist (dns_nxdomain).

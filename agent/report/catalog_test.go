@@ -112,10 +112,13 @@ func renderAll(t *testing.T, c *catalog) []string {
 		for _, h := range hosts {
 			for _, at := range []time.Time{{}, checkedAt} {
 				for _, vary := range factVariations {
-					f := gather(h, at)
-					vary(f)
-					msg, hint := c.reason(r, f)
-					out = append(out, msg, hint)
+					for _, sc := range sceneVariations {
+						f := gather(h, at)
+						vary(f)
+						f.os, f.clock = sc.os, sc.clock
+						msg, hint := c.reason(r, f)
+						out = append(out, msg, hint)
+					}
 				}
 			}
 		}
@@ -136,6 +139,14 @@ func renderAll(t *testing.T, c *catalog) []string {
 		msg, hint := c.captive(v)
 		out = append(out, msg, hint)
 	}
+	for _, sc := range sceneVariations {
+		for _, skew := range []float64{-600, 600, -7200, 7200} {
+			doc := &agent.Document{Hosts: []agent.HostReport{{HTTP: &agent.HTTPView{Date: checkedAt, ClockSkewS: skew}}}}
+			for _, f := range clockFindings(c, doc, sc.os) {
+				out = append(out, f.msg, f.hint)
+			}
+		}
+	}
 	for _, v := range proxySettingVariations {
 		msg, hint := c.proxySetting(v)
 		out = append(out, msg, hint)
@@ -152,30 +163,31 @@ func renderAll(t *testing.T, c *catalog) []string {
 	return append(out, renderText(t, c))
 }
 
-// renderText writes the mixed report, with one host not required, as
-// WriteText does but through c.
+// renderText writes the mixed report, with one host not required, and
+// every scenario on every OS as WriteText does but through c, and an
+// interrupted pass.
 func renderText(t *testing.T, c *catalog) string {
 	t.Helper()
 	rep := mixedReport()
 	rep.Hosts[len(rep.Hosts)-1].Required = false
 	var b bytes.Buffer
-	text := NewText(&b, TextOptions{Zone: time.UTC, Lang: c.lang}, nil)
-	text.cat = c
-	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+	if err := writeText(&b, rep, TextOptions{Zone: time.UTC, Lang: c.lang}, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := text.Machine(rep.Prerequisites); err != nil {
-		t.Fatal(err)
+	for _, sc := range scenarios {
+		for _, os := range scenarioOSes {
+			if err := writeText(&b, sc.build(), TextOptions{Zone: time.UTC, Lang: c.lang, OS: os}, c); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	for i := range rep.Hosts {
-		if err := text.Host(&rep.Hosts[i]); err != nil {
+	text := newText(&b, TextOptions{Zone: time.UTC, Lang: c.lang}, nil, c)
+	for _, n := range []int{1, 2} {
+		if err := text.interruptedSummary(n, 5, 1234); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := text.Summary(rep); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return b.String() + c.text("live.running", args{"took": "1 s"}) + c.text("text.not_finished", nil)
 }
 
 // factVariations change one fact each, so that every variant of every
@@ -225,6 +237,18 @@ var factVariations = []func(f *facts){
 	func(f *facts) { f.proxyTLS = "no_such_problem" },
 }
 
+// sceneVariations are every OS with words of its own, and a PC clock
+// unknown, right and wrong by the servers.
+var sceneVariations = func() []scene {
+	var out []scene
+	for _, os := range []string{"", "windows", "darwin", "linux", "freebsd"} {
+		for _, clock := range []clockState{{}, {measured: true, servers: 5, skew: 1}, {measured: true, servers: 5, skew: -600}} {
+			out = append(out, scene{os: os, clock: clock})
+		}
+	}
+	return out
+}()
+
 // proxySettingVariations choose every wording of a machine-level proxy
 // setting, and one that needs none.
 var proxySettingVariations = []agent.ProxySettingView{
@@ -241,7 +265,7 @@ func warningVariations() []agent.Warning {
 		ws = append(ws,
 			agent.Warning{Code: code},
 			agent.Warning{Code: code, Addresses: []string{"2001:db8::1"}, Days: 1, TookMS: 4000},
-			agent.Warning{Code: code, Days: 3, TookMS: 4000, ThresholdMS: 3000})
+			agent.Warning{Code: code, Days: 3, TookMS: 4000, ThresholdMS: 3000, ClockSkewS: -600})
 	}
 	return ws
 }

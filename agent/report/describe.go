@@ -99,6 +99,10 @@ func (c *catalog) warning(w agent.Warning) string {
 	case agent.WarnHTTPServerError:
 		a["status"] = strconv.Itoa(w.Status)
 		return c.text("warning.http_server_error", a)
+	case agent.WarnServerClock:
+		// The skew is this PC's clock minus the server's.
+		a["span"] = c.span(w.ClockSkewS)
+		return c.text(pick(w.ClockSkewS < 0, "warning.server_clock.ahead", "warning.server_clock.behind"), a)
 	}
 	return c.text("warning.unknown", a)
 }

@@ -24,7 +24,7 @@ var transliterations = []string{"fuer", "ueber", "Ueber", "koenn", "pruef", "Pru
 
 var warningCodes = []agent.WarningCode{
 	agent.WarnIPv6Unreachable, agent.WarnIPv4Unreachable, agent.WarnCertExpiring,
-	agent.WarnSlowDNS, agent.WarnSlowTCP, agent.WarnSlowTLS, agent.WarnHTTPServerError,
+	agent.WarnSlowDNS, agent.WarnSlowTCP, agent.WarnSlowTLS, agent.WarnHTTPServerError, agent.WarnServerClock,
 }
 
 // checkProse fails on text that is empty or shows a formatting slip.

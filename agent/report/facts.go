@@ -64,6 +64,11 @@ type facts struct {
 	serverDate time.Time // the server's Date header; zero when it sent none
 	skew       float64   // this PC's clock minus the server's, in seconds
 	block      block
+
+	// The scene of the host (hostIn): the OS whose commands the hints
+	// name, and the PC's clock as all the servers judged it.
+	os    string
+	clock clockState
 }
 
 // block is what answered instead of the service (http_blocked), taken apart

@@ -202,6 +202,14 @@ func everyReasonReport() *agent.Document {
 		names = append(names, host)
 		results = append(results, reasonResult(host, reason))
 	}
+	// Only the clock_skew host's server sent a Date: with others that
+	// agree with the PC, the run would judge that server's clock wrong
+	// and its host ok (a server_clock warning).
+	for i, r := range results {
+		if r != nil && r.HTTP != nil && r.Reason != probes.ClockSkew {
+			results[i].HTTP.Date, results[i].HTTP.ClockSkew = time.Time{}, 0
+		}
+	}
 	rep := evaluate(names, results, msD(10021.7))
 	// The machine-level proxy findings: a broken variable (ignored, so
 	// the hosts went direct) and an auto-config script with WPAD.

@@ -55,7 +55,7 @@ func TestGoldenText(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					var b bytes.Buffer
-					if err := WriteText(&b, r.build(), TextOptions{Zone: time.UTC, Lang: lang, Color: color}); err != nil {
+					if err := WriteText(&b, r.build(), TextOptions{Zone: time.UTC, Lang: lang, Color: color, OS: "windows"}); err != nil {
 						t.Fatal(err)
 					}
 					golden(t, name+".txt.golden", b.Bytes())
@@ -127,8 +127,8 @@ func TestTextLineWidth(t *testing.T) {
 	}
 }
 
-// A host's block must not depend on the others, since `check` prints hosts
-// in the order they finish.
+// A host's line must not depend on the others, since hosts finish in any
+// order.
 func TestTextHostStandsAlone(t *testing.T) {
 	t.Parallel()
 	rep := mixedReport()
@@ -142,10 +142,10 @@ func TestTextHostStandsAlone(t *testing.T) {
 	}
 	var streamed bytes.Buffer
 	text := NewText(&streamed, TextOptions{Zone: time.UTC, Lang: DE}, labels)
-	if err := text.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+	if err := text.header(rep.Version, rep.Machine, osName(rep.Prerequisites), rep.CheckedAt); err != nil {
 		t.Fatal(err)
 	}
-	if err := text.Machine(rep.Prerequisites); err != nil {
+	if err := text.Machine(rep); err != nil {
 		t.Fatal(err)
 	}
 	for i := len(rep.Hosts) - 1; i >= 0; i-- {
@@ -159,6 +159,9 @@ func TestTextHostStandsAlone(t *testing.T) {
 		if err := text.Host(&rep.Hosts[i]); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := text.Causes(rep); err != nil {
+		t.Fatal(err)
 	}
 	if err := text.Summary(rep); err != nil {
 		t.Fatal(err)
@@ -212,6 +215,86 @@ func TestHeaderZone(t *testing.T) {
 		}
 		if !strings.Contains(b.String(), tc.want) {
 			t.Errorf("header %q lacks %q", b.String(), tc.want)
+		}
+	}
+}
+
+// Every scenario in both languages on every OS: the words a technician
+// reads, the hints with the OS's own commands.
+func TestGoldenScenarios(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios {
+		for _, lang := range []Lang{EN, DE} {
+			for _, os := range scenarioOSes {
+				name := sc.name + "." + string(lang) + "." + os
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					var b bytes.Buffer
+					if err := WriteText(&b, sc.build(), TextOptions{Zone: time.UTC, Lang: lang, OS: os}); err != nil {
+						t.Fatal(err)
+					}
+					golden(t, "scenarios/"+name+".txt.golden", b.Bytes())
+				})
+			}
+		}
+	}
+}
+
+// Five hosts with one cause: the cause and its hint once, the whole
+// output short enough for a ticket.
+func TestOneCauseSaidOnce(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []Lang{EN, DE} {
+		for _, os := range scenarioOSes {
+			var b bytes.Buffer
+			if err := WriteText(&b, fiveOneCause(), TextOptions{Zone: time.UTC, Lang: lang, OS: os}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if n := strings.Count(out, "\n"); n > 18 {
+				t.Errorf("%s/%s: %d lines, want at most 18:\n%s", lang, os, n, out)
+			}
+			if n := strings.Count(out, hintMark); n != 1 {
+				t.Errorf("%s/%s: %d hints, want 1:\n%s", lang, os, n, out)
+			}
+			if n := strings.Count(out, "dns_nxdomain"); n != 5+2 {
+				t.Errorf("%s/%s: dns_nxdomain %d times, want once per host, once for the cause and once in the summary:\n%s", lang, os, n, out)
+			}
+		}
+	}
+}
+
+// At the width of an 80-column terminal no line is longer, and no reason
+// code or host name is broken.
+func TestTextWidth80(t *testing.T) {
+	t.Parallel()
+	docs := []*agent.Document{mixedReport(), everyReasonReport()}
+	for _, sc := range scenarios {
+		docs = append(docs, sc.build())
+	}
+	for _, doc := range docs {
+		for _, lang := range []Lang{EN, DE} {
+			var b bytes.Buffer
+			if err := WriteText(&b, doc, TextOptions{Zone: time.UTC, Lang: lang, OS: "linux", Width: 80}); err != nil {
+				t.Fatal(err)
+			}
+			words := map[string]bool{}
+			for _, line := range strings.Split(b.String(), "\n") {
+				if n := utf8.RuneCountInString(line); n > 80 {
+					t.Errorf("%s: line of %d columns: %q", lang, n, line)
+				}
+				for _, w := range strings.Fields(line) {
+					words[strings.Trim(w, "(),.:")] = true
+				}
+			}
+			for _, h := range doc.Hosts {
+				if !words[Label(h.Host, h.Port)] {
+					t.Errorf("%s: host %s not whole on a line", lang, Label(h.Host, h.Port))
+				}
+				if !h.OK && !words[string(h.Reason)] {
+					t.Errorf("%s: reason %s not whole on a line", lang, h.Reason)
+				}
+			}
 		}
 	}
 }

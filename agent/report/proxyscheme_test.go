@@ -120,7 +120,7 @@ func TestMalformedProxySettingShown(t *testing.T) {
 	if len(doc.ProxySettings) != 1 || doc.ProxySettings[0].Error == "" || doc.ProxySettings[0].Source != "env" {
 		t.Fatalf("proxy settings %+v, want the env setting with its error", doc.ProxySettings)
 	}
-	for _, want := range []string{"PROXY: A proxy setting in the HTTPS_PROXY environment variable cannot be used",
+	for _, want := range []string{"WARN A proxy setting in the HTTPS_PROXY",
 		`"proxy_settings": [`, "HTTPS_PROXY=http://***@[::1", "ist nicht verwendbar"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)

@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,18 +27,26 @@ type TextOptions struct {
 	// which is what a technician compares with the clock on the screen.
 	// (JSON stays UTC.)
 	Zone *time.Location
+	// OS is the GOOS whose commands the hints name (w32tm on windows,
+	// timedatectl on linux); "" means the one pbprobe runs on. It is an
+	// input so that every OS's words can be tested on any.
+	OS string
+	// Width is the column prose wraps at; 0 means wrapWidth. A terminal
+	// passes its own width.
+	Width int
 }
 
-// Text writes the human output of a check: a header, a line per host as it
-// finishes, and a summary. It is safe for concurrent use, so that probe
-// goroutines may report hosts directly; each host's block is written in one
-// piece and never interleaves with another's.
+// Text writes the human output of a check: a header, the machine-level
+// findings, a line per host, each cause once with the hosts it explains,
+// and a summary. It is safe for concurrent use; each piece is written in
+// one write.
 type Text struct {
 	mu    sync.Mutex
 	w     io.Writer
 	o     TextOptions
 	cat   *catalog  // the words of o.Lang, chosen once
 	width int       // of the host column
+	wrap  int       // the column prose wraps at
 	at    time.Time // the run's time, for certificate dates of reports read from JSON
 	// colsDue: the header is written but the column titles are not yet;
 	// they wait for the first host (or the summary), so that the machine
@@ -55,6 +64,7 @@ const (
 	timeGap     = " "
 	verdictPad  = 4 // OK, WARN, FAIL; UNKNOWN overflows on purpose
 	wrapWidth   = 96
+	maxRowWidth = 100
 	minHostCol  = 24
 	indent      = "  "
 	hintMark    = "→ "
@@ -80,19 +90,35 @@ func Label(host string, port int) string {
 // NewText prepares a renderer. hosts are the Label of every host that will
 // be printed.
 func NewText(w io.Writer, o TextOptions, hosts []string) *Text {
+	return newText(w, o, hosts, catalogFor(o.Lang))
+}
+
+func newText(w io.Writer, o TextOptions, hosts []string, cat *catalog) *Text {
 	width := minHostCol
 	for _, h := range hosts {
 		width = max(width, utf8.RuneCountInString(h))
 	}
-	cat := catalogFor(o.Lang)
 	o.Lang = cat.lang
-	return &Text{w: w, o: o, cat: cat, width: width}
+	if o.OS == "" {
+		o.OS = runtime.GOOS
+	}
+	wrap := o.Width
+	if wrap <= 0 {
+		wrap = wrapWidth
+	}
+	return &Text{w: w, o: o, cat: cat, width: width, wrap: wrap}
 }
 
 // Header writes the identification line; the column titles follow with the
 // first host or the summary, after the machine section if there is one. The
 // time is UTC so that tickets from different time zones compare.
 func (t *Text) Header(version, machine string, at time.Time) error {
+	return t.header(version, machine, "", at)
+}
+
+// header is Header with the OS's name after the machine's: one fact less
+// in the machine section.
+func (t *Text) header(version, machine, osName string, at time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.at = at
@@ -100,8 +126,10 @@ func (t *Text) Header(version, machine string, at time.Time) error {
 	if version != "" {
 		parts[0] += " " + version
 	}
-	if machine != "" {
-		parts = append(parts, machine)
+	for _, p := range []string{machine, osName} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	if !at.IsZero() {
 		zone := t.o.Zone
@@ -111,7 +139,14 @@ func (t *Text) Header(version, machine string, at time.Time) error {
 		parts = append(parts, at.In(zone).Format("2006-01-02 15:04:05 MST"))
 	}
 	t.colsDue = true
-	_, err := io.WriteString(t.w, strings.Join(parts, " · ")+"\n")
+	// A narrow terminal breaks the line between its parts, never inside.
+	units := parts[:1]
+	for _, p := range parts[1:] {
+		units = append(units, "· "+p)
+	}
+	var b strings.Builder
+	t.wrapTo(&b, "", indent, units)
+	_, err := io.WriteString(t.w, b.String())
 	return err
 }
 
@@ -125,37 +160,6 @@ func (t *Text) columns() string {
 		padLeft("DNS", timeWidth), padLeft("TCP", timeWidth), padLeft("TLS", timeWidth), padLeft("HTTP", timeWidth),
 	}, timeGap)
 	return strings.TrimRight(cols, " ") + "\n"
-}
-
-// Machine writes the PC's prerequisites after the header, one line each
-// under a title, led by OK, WARN or INFO. It writes nothing for nil.
-func (t *Text) Machine(f *machine.Facts) error {
-	if f == nil || len(f.Checks) == 0 {
-		return nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var b strings.Builder
-	b.WriteString(t.cat.text("text.machine", nil) + "\n")
-	for _, c := range f.Checks {
-		word := levelWord(c.Level)
-		msg := t.cat.check(c)
-		if strings.TrimSpace(msg) == "" {
-			msg = c.Code
-		}
-		// Wrapped before colouring, as in Summary, so that escape codes
-		// do not count as columns.
-		var line strings.Builder
-		writeWrapped(&line, indent+padRight(word, verdictPad)+" ", indent+strings.Repeat(" ", verdictPad+1), strings.Fields(msg))
-		out := line.String()
-		if t.o.Color && word != levelInfo {
-			out = indent + t.colour(word, padRight(word, verdictPad)) + out[len(indent)+len(padRight(word, verdictPad)):]
-		}
-		b.WriteString(out)
-	}
-	b.WriteString("\n")
-	_, err := io.WriteString(t.w, b.String())
-	return err
 }
 
 // levelInfo is the level word of a plain fact; like OK and WARN it stays
@@ -174,44 +178,59 @@ func levelWord(l machine.Level) string {
 	return strings.ToUpper(string(l))
 }
 
-// Host writes one host's line, and under it what went wrong and what to do.
-// Nothing in it depends on other hosts, so it can be written the moment
-// the host is done.
+// Host writes one host's line: its stage times, its verdict and, when it
+// fails, its reason. What went wrong and what to do follow the table once
+// per cause (Causes), so that five hosts with one cause get one hint.
 func (t *Text) Host(h *agent.HostReport) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var b strings.Builder
-	b.WriteString(t.columns())
-	verdict := verdictOf(h)
-	line := padRight(Label(h.Host, h.Port), t.width) + "  " + strings.Join([]string{
-		padLeft(t.stageTime(h.DNS != nil, dnsMS(h)), timeWidth),
-		padLeft(t.stageTime(h.TCP != nil, tcpMS(h)), timeWidth),
-		padLeft(t.stageTime(h.TLS != nil, tlsMS(h)), timeWidth),
-		padLeft(t.stageTime(h.HTTP != nil, httpMS(h)), timeWidth),
-	}, timeGap) + "  " + t.colour(verdict, padRight(verdict, verdictPad))
-	if verdict == verdictFail || verdict == verdictUnknown {
-		line += "  " + string(h.Reason)
-		if !h.Required {
-			line += " " + t.notRequired()
-		}
-	}
-	b.WriteString(strings.TrimRight(line, " ") + "\n")
-
-	if !h.OK {
-		msg, hint := t.cat.host(h, t.at)
-		writeWrapped(&b, indent, indent, strings.Fields(msg))
-		if hint != "" {
-			writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
-		}
-	}
-	for _, w := range h.Warnings {
-		// The code leads the line: the host line has no room for several,
-		// and it is what a search in the docs or the logs needs.
-		writeWrapped(&b, indent+warningMark, indent+strings.Repeat(" ", utf8.RuneCountInString(warningMark)),
-			strings.Fields(string(w.Code)+": "+t.cat.warning(w)))
-	}
-	_, err := io.WriteString(t.w, b.String())
+	_, err := io.WriteString(t.w, t.columns()+t.hostLine(h))
 	return err
+}
+
+// hostLine is the table row of a host. A reason that would run past the
+// wrap column goes on a line of its own, so that neither it nor the host
+// name is ever broken.
+func (t *Text) hostLine(h *agent.HostReport) string {
+	verdict := verdictOf(h)
+	line := t.rowStart(Label(h.Host, h.Port), []string{
+		t.stageTime(h.DNS != nil, dnsMS(h)),
+		t.stageTime(h.TCP != nil, tcpMS(h)),
+		t.stageTime(h.TLS != nil, tlsMS(h)),
+		t.stageTime(h.HTTP != nil, httpMS(h)),
+	})
+	plain := line + padRight(verdict, verdictPad)
+	line += t.colour(verdict, padRight(verdict, verdictPad))
+	if verdict != verdictFail && verdict != verdictUnknown {
+		return strings.TrimRight(line, " ") + "\n"
+	}
+	tail := string(h.Reason)
+	if !h.Required {
+		tail += " " + t.notRequired()
+	}
+	if utf8.RuneCountInString(strings.TrimRight(plain, " ")+"  "+tail) > t.rowWidth() {
+		return strings.TrimRight(line, " ") + "\n" + indent + tail + "\n"
+	}
+	return line + "  " + tail + "\n"
+}
+
+// rowWidth is how wide a table row may be: the terminal's width, or
+// without one maxRowWidth, which the widest realistic row (99 columns)
+// fits.
+func (t *Text) rowWidth() int {
+	if t.o.Width > 0 {
+		return t.o.Width
+	}
+	return maxRowWidth
+}
+
+// rowStart is a row up to its verdict: the label and four stage columns.
+func (t *Text) rowStart(label string, times []string) string {
+	cols := make([]string, len(times))
+	for i, s := range times {
+		cols[i] = padLeft(s, timeWidth)
+	}
+	return padRight(label, t.width) + "  " + strings.Join(cols, timeGap) + "  "
 }
 
 // Summary writes the verdict of the whole run: ready or not, and which
@@ -227,6 +246,7 @@ func (t *Text) Summary(rep *agent.Document) error {
 			s.required++
 			if !h.OK {
 				s.failing = append(s.failing, summaryName(h)+" ("+string(h.Reason)+")")
+				s.reasons = appendNew(s.reasons, string(h.Reason))
 			}
 		case !h.OK:
 			s.optionalFailing++
@@ -244,24 +264,15 @@ func (t *Text) Summary(rep *agent.Document) error {
 	}
 	var b strings.Builder
 	b.WriteString(t.columns())
-	if c := rep.CaptivePortal; c != nil && c.Detected {
-		// A machine-level finding: it explains every failing host at once,
-		// so it stands right above the verdict.
-		msg, hint := t.cat.captive(c)
-		b.WriteString("\n")
-		writeWrapped(&b, "", indent, strings.Fields(t.colour(verdictFail, "CAPTIVE PORTAL")+": "+msg))
-		writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
-	}
-	t.proxySettings(&b, rep.ProxySettings)
 	pre := b.Len()
 	b.WriteString("\n")
 	// Wrapped before colouring, so that escape codes do not count as
 	// columns and the colour output breaks its lines where the plain does.
-	writeWrapped(&b, "", indent, units)
+	t.wrapTo(&b, "", indent, units)
 	out := b.String()
 	if t.o.Color {
 		verdict := verdictOK
-		if len(items) > 0 {
+		if len(s.failing) > 0 {
 			verdict = verdictFail
 		}
 		out = out[:pre] + "\n" + t.colour(verdict, word) + out[pre+1+len(word):]
@@ -270,39 +281,24 @@ func (t *Text) Summary(rep *agent.Document) error {
 	return err
 }
 
-// proxySettings writes the machine-level proxy findings: a setting that
-// could not be used, an auto-config script, WPAD. Like a captive portal
-// they concern every host, so they stand above the verdict.
-func (t *Text) proxySettings(b *strings.Builder, settings []agent.ProxySettingView) {
-	for _, v := range settings {
-		msg, hint := t.cat.proxySetting(v)
-		if msg == "" {
-			continue
-		}
-		verdict := pick(v.Error != "", verdictWarn, levelInfo)
-		b.WriteString("\n")
-		writeWrapped(b, "", indent, strings.Fields(t.colour(verdict, "PROXY")+": "+msg))
-		writeWrapped(b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
-	}
+// WriteText writes a whole report: what `pbprobe check` prints, and what
+// a ticket gets.
+func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
+	return writeText(w, rep, o, catalogFor(o.Lang))
 }
 
-// WriteText writes a whole report in table order: what `pbprobe check`
-// prints when it does not stream, and what a ticket gets.
-func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
-	labels := make([]string, len(rep.Hosts))
-	for i, h := range rep.Hosts {
-		labels[i] = Label(h.Host, h.Port)
-	}
+// writeText is WriteText with the catalog given, for the catalog tests.
+func writeText(w io.Writer, rep *agent.Document, o TextOptions, cat *catalog) error {
 	if o.Nagios {
 		if _, err := io.WriteString(w, NagiosStatus(rep)+"\n"); err != nil {
 			return err
 		}
 	}
-	t := NewText(w, o, labels)
-	if err := t.Header(rep.Version, rep.Machine, rep.CheckedAt); err != nil {
+	t := newText(w, o, docLabels(rep), cat)
+	if err := t.header(rep.Version, rep.Machine, osName(rep.Prerequisites), rep.CheckedAt); err != nil {
 		return err
 	}
-	if err := t.Machine(rep.Prerequisites); err != nil {
+	if err := t.Machine(rep); err != nil {
 		return err
 	}
 	for i := range rep.Hosts {
@@ -310,7 +306,19 @@ func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
 			return err
 		}
 	}
+	if err := t.Causes(rep); err != nil {
+		return err
+	}
 	return t.Summary(rep)
+}
+
+// docLabels are the Label of every host of rep, for NewText.
+func docLabels(rep *agent.Document) []string {
+	labels := make([]string, len(rep.Hosts))
+	for i, h := range rep.Hosts {
+		labels[i] = Label(h.Host, h.Port)
+	}
+	return labels
 }
 
 func verdictOf(h *agent.HostReport) string {
@@ -399,6 +407,7 @@ func summaryName(h *agent.HostReport) string {
 type summary struct {
 	required, optionalFailing, warned int
 	failing                           []string
+	reasons                           []string // of the failing hosts, each once
 	ms                                float64
 }
 
@@ -413,6 +422,11 @@ func (s summary) words(c *catalog) (word, head string, items []string) {
 		a["failing"] = strconv.Itoa(len(s.failing))
 		a["hosts"] = c.plural("summary.hosts", s.required, nil)
 		a["fail"] = c.plural("summary.fail", len(s.failing), nil)
+		if len(s.failing) > 1 && len(s.reasons) == 1 {
+			// One cause: the table names the hosts, the reason says it all.
+			a["fail"] = c.plural("summary.fail_with", len(s.failing), args{"reason": s.reasons[0]})
+			return c.text("summary.not_ready", nil), c.text("summary.failing_same", a), nil
+		}
 		return c.text("summary.not_ready", nil), c.text("summary.failing", a), s.failing
 	}
 	a["warned"], a["optional"] = "", ""
@@ -432,17 +446,24 @@ func (s summary) words(c *catalog) (word, head string, items []string) {
 	return c.text("summary.ready", nil), c.text(key, a), nil
 }
 
-// writeWrapped writes words separated by spaces and wrapped to wrapWidth
+// wrapTo writes words separated by spaces and wrapped to the Text's wrap
+// column.
+func (t *Text) wrapTo(b *strings.Builder, first, cont string, words []string) {
+	writeWrapped(b, t.wrap, first, cont, words)
+}
+
+// writeWrapped writes words separated by spaces and wrapped to width
 // columns, the first line after first and the others after cont. A word
-// longer than a line (a long host name) is kept whole rather than cut.
-func writeWrapped(b *strings.Builder, first, cont string, words []string) {
+// longer than a line (a long host name, a reason code) is kept whole
+// rather than cut: a break is only ever between words.
+func writeWrapped(b *strings.Builder, width int, first, cont string, words []string) {
 	prefix := first
 	col := utf8.RuneCountInString(prefix)
 	b.WriteString(prefix)
 	start := true
 	for _, word := range words {
 		n := utf8.RuneCountInString(word)
-		if !start && col+1+n > wrapWidth {
+		if !start && col+1+n > width {
 			b.WriteString("\n" + cont)
 			col = utf8.RuneCountInString(cont)
 			start = true

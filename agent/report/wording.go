@@ -65,7 +65,7 @@ func (c *catalog) reason(r probes.Reason, f *facts) (msg, hint string) {
 	}
 	m, h := sel(c, f, a)
 	if h != "" {
-		hint = c.text(h, a)
+		hint = c.text(c.osKey(h, f.os), a)
 	}
 	return c.text(m, a), hint
 }
@@ -221,7 +221,13 @@ func outOfDateCert(key string) selector {
 		case f.badLeaf:
 			v = "leaf"
 		}
-		return key + "." + v, key + ".hint"
+		if f.clock.right() {
+			// The servers' Date headers vouch for the PC's clock: asking
+			// to check it again would send the technician the wrong way.
+			a["pc_clock"] = ""
+			return key + "." + v, key + ".hint.clock_ok"
+		}
+		return key + "." + v, c.osKey(key+".hint", f.os)
 	}
 }
 
@@ -238,6 +244,17 @@ func selectMismatch(c *catalog, f *facts, a args) (string, string) {
 }
 
 func selectClockSkew(c *catalog, f *facts, a args) (string, string) {
+	switch {
+	case f.clock.wrong():
+		// The PC's clock, judged from all the servers, is said once in
+		// the machine section, with what to do.
+		a["effect"] = c.clockEffect(f, a)
+		return "clock_skew.machine", ""
+	case f.clock.right() && !f.serverDate.IsZero():
+		// This server alone disagrees: its clock is the wrong one.
+		a["span"], a["server_time"] = c.span(f.skew), c.clock(f.serverDate, time.Time{})
+		return pick(f.skew < 0, "clock_skew.server.ahead", "clock_skew.server.behind"), "clock_skew.hint.server"
+	}
 	msg := "clock_skew.over"
 	a["span"] = c.span(probes.MaxClockSkew.Seconds())
 	if pc := f.pcTime(); !pc.IsZero() {

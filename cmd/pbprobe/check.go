@@ -28,7 +28,7 @@ type checkFlags struct {
 const checkUsage = `Usage: pbprobe check [flags]
 
 Probe every host of the table once (DNS, TCP connect, TLS handshake, HTTP GET /) and print a verdict.
-Exit codes: 0 ready, 1 not ready, 2 bad usage or config, 3 internal error.
+Exit codes: 0 ready, 1 not ready, 2 bad usage or config, 3 interrupted or internal error.
 `
 
 func parseCheckFlags(args []string, e env) (checkFlags, error) {
@@ -58,7 +58,7 @@ func runCheck(ctx context.Context, args []string, e env) int {
 	doc, writeErr := checkPass(ctx, f, chooseLang(f.lang, e.getenv), e)
 	switch {
 	case doc == nil:
-		fmt.Fprintln(e.stderr, "pbprobe check: interrupted")
+		fmt.Fprintln(e.stderr, "pbprobe check: interrupted") // no verdict: exit 3
 		return exitInternal
 	case writeErr != nil:
 		fmt.Fprintf(e.stderr, "pbprobe check: writing output: %v\n", writeErr)
@@ -79,31 +79,28 @@ func (f *checkFlags) prepare(e env) (err error) {
 	return err
 }
 
-// checkPass runs the pass and writes its document. On a terminal each host
-// appears as soon as it is done; otherwise the output is written once, in
-// table order, so it diffs and pastes cleanly. The document is nil when
-// ctx ended first.
+// checkPass runs the pass and writes its document. On a terminal the
+// hosts still running are shown with their elapsed time until the report
+// is written. The document is nil when ctx ended first (Ctrl-C): the text
+// then says what finished and marks the rest not finished.
 func checkPass(ctx context.Context, f checkFlags, lang report.Lang, e env) (*agent.Document, error) {
 	machine, _ := os.Hostname()
-	// The PC's prerequisites (registry and token reads, well under a ms)
-	// come before any host, so that a live check shows them at the top.
+	// The PC's prerequisites: registry and token reads, well under a ms.
 	prereq := pcmachine.Gather()
 	o := agent.PassOptions{Version: programVersion(), Machine: machine}
-	var live *report.Live
 	text := textOptions(e, lang)
 	text.Nagios = f.exitCodes == "nagios" // its status line comes first: no live view
-	if f.format == "text" && e.stdoutTTY && !text.Nagios {
-		live = report.NewLive(e.stdout, text, f.cfg.Hosts, o.Version, machine, &prereq)
-		o.OnHost = live.Host
-	}
+	run := report.NewRun(ctx, e.stdout, text, f.cfg.Hosts, f.format == "text" && e.stdoutTTY && !text.Nagios)
+	o.OnHost = run.Host
 	doc, err := agent.Pass(ctx, f.prober, f.cfg, o)
+	run.Stop()
 	if err != nil {
-		return nil, nil
+		if f.format != "text" {
+			return nil, nil
+		}
+		return nil, run.Interrupted(&agent.Document{Version: o.Version, Machine: machine, Prerequisites: &prereq})
 	}
 	doc.Prerequisites = &prereq
-	if live != nil {
-		return doc, live.Finish(doc)
-	}
 	return doc, writeDoc(e, doc, f.format, text)
 }
 

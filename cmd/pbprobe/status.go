@@ -43,7 +43,8 @@ func writeDoc(e env, doc *agent.Document, format string, o report.TextOptions) e
 	return report.WriteText(e.stdout, local, o)
 }
 
-// textOptions: colour only on a terminal, and never with NO_COLOR.
+// textOptions: colour only on a terminal, and never with NO_COLOR; the
+// terminal's width.
 func textOptions(e env, lang report.Lang) report.TextOptions {
-	return report.TextOptions{Lang: lang, Color: e.stdoutTTY && e.getenv("NO_COLOR") == ""}
+	return report.TextOptions{Lang: lang, Color: e.stdoutTTY && e.getenv("NO_COLOR") == "", Width: report.TerminalWidth(e.stdout, e.stdoutTTY)}
 }

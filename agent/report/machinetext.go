@@ -1,0 +1,218 @@
+package report
+
+import (
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/machine"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// finding is one line of the "Machine:" section: a level word, what was
+// found and, for a problem, what to do.
+type finding struct {
+	level     string // verdictOK, verdictWarn, verdictFail or levelInfo
+	msg, hint string
+}
+
+// A machineFinder reads what a run document says about the whole PC
+// rather than one host, in the words of c, with the commands of os.
+type machineFinder func(c *catalog, doc *agent.Document, os string) []finding
+
+// machineFinders are the machine-level findings after the prerequisites,
+// in the order they print. Each is said once here, at the top, because it
+// explains many hosts at once: the network's own state first (a finder for
+// "no internet" belongs next to captiveFindings), then the clock, then
+// the proxy.
+var machineFinders = []machineFinder{
+	captiveFindings,
+	clockFindings,
+	proxyFindings,
+	proxySettingFindings,
+}
+
+// Machine writes the machine-level findings under a title, after the
+// header: the PC's prerequisites and what the document says about the
+// PC as a whole. It writes nothing when there is nothing to say.
+func (t *Text) Machine(doc *agent.Document) error {
+	fs := prerequisiteFindings(t.cat, doc.Prerequisites)
+	for _, find := range machineFinders {
+		fs = append(fs, find(t.cat, doc, t.o.OS)...)
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(t.cat.text("text.machine", nil) + "\n")
+	for _, f := range fs {
+		t.writeFinding(&b, f)
+	}
+	// No blank line: the column titles, blank on the left, set the
+	// table apart, and a ticket is shorter.
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+// writeFinding writes a finding led by its level word, its hint under it.
+// It is wrapped before it is coloured, as the summary is, so that escape
+// codes do not count as columns.
+func (t *Text) writeFinding(b *strings.Builder, f finding) {
+	word := padRight(f.level, verdictPad)
+	cont := indent + strings.Repeat(" ", verdictPad+1)
+	var line strings.Builder
+	t.wrapTo(&line, indent+word+" ", cont, strings.Fields(f.msg))
+	if f.hint != "" {
+		t.wrapTo(&line, cont+hintMark, cont+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(f.hint))
+	}
+	out := line.String()
+	if t.o.Color && f.level != levelInfo {
+		out = indent + t.colour(f.level, word) + out[len(indent)+len(word):]
+	}
+	b.WriteString(out)
+}
+
+// osName is the OS's name the header shows; its check then stays out of
+// the machine section.
+func osName(f *machine.Facts) string {
+	if f == nil {
+		return ""
+	}
+	return f.OS
+}
+
+// prerequisiteFindings are the PC's own facts (.NET, elevation, OS).
+func prerequisiteFindings(c *catalog, f *machine.Facts) []finding {
+	if f == nil {
+		return nil
+	}
+	out := make([]finding, 0, len(f.Checks))
+	for _, ch := range f.Checks {
+		if ch.Code == machine.CodeOSVersion && f.OS != "" {
+			continue // in the header
+		}
+		msg := c.check(ch)
+		if strings.TrimSpace(msg) == "" {
+			msg = ch.Code
+		}
+		out = append(out, finding{level: levelWord(ch.Level), msg: msg})
+	}
+	return out
+}
+
+// captiveFindings: a captive portal explains every failing host at once.
+func captiveFindings(c *catalog, doc *agent.Document, _ string) []finding {
+	v := doc.CaptivePortal
+	if v == nil || !v.Detected {
+		return nil
+	}
+	msg, hint := c.captive(v)
+	return []finding{{level: verdictFail, msg: msg, hint: hint}}
+}
+
+// clockState is what the servers' Date headers say about this PC's clock:
+// the median over the hosts that sent one (agent.MedianClockSkew, the same
+// value as the pbprobe_clock_skew_seconds metric), so that one server
+// with a wrong clock does not make the PC look wrong.
+type clockState struct {
+	measured bool
+	servers  int     // hosts whose server sent a Date
+	skew     float64 // this PC's clock minus the servers', seconds
+}
+
+func judgeClock(doc *agent.Document) clockState {
+	skew, ok := agent.MedianClockSkew(doc)
+	if !ok {
+		return clockState{}
+	}
+	n := 0
+	for i := range doc.Hosts {
+		if h := doc.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {
+			n++
+		}
+	}
+	return clockState{measured: true, servers: n, skew: skew}
+}
+
+// wrong: the servers agree that this PC's clock is off by more than the
+// probes allow.
+func (s clockState) wrong() bool {
+	return s.measured && math.Abs(s.skew) > probes.MaxClockSkew.Seconds()
+}
+
+// right: the clock was measured and is within what the probes allow.
+func (s clockState) right() bool { return s.measured && !s.wrong() }
+
+// clockFindings judge the PC's clock once, for all hosts.
+func clockFindings(c *catalog, doc *agent.Document, os string) []finding {
+	s := judgeClock(doc)
+	if !s.measured {
+		return nil
+	}
+	a := args{"servers": c.plural("clock.servers", s.servers, nil), "span": c.span(s.skew)}
+	if s.right() {
+		return []finding{{level: verdictOK, msg: c.text("clock.ok", a)}}
+	}
+	f := facts{skew: s.skew}
+	hint := c.osKey(pick(f.zoneLike(), "clock_skew.hint.zone", "clock_skew.hint"), os)
+	return []finding{{level: verdictFail, msg: c.text(pick(s.skew < 0, "clock.behind", "clock.ahead"), a), hint: c.text(hint, a)}}
+}
+
+// proxyFindings name the proxies the hosts were checked through, each
+// once with where its setting comes from.
+func proxyFindings(c *catalog, doc *agent.Document, _ string) []finding {
+	var seen []string
+	var out []finding
+	for i := range doc.Hosts {
+		px := doc.Hosts[i].Proxy
+		if px == nil || px.Address == "" {
+			continue
+		}
+		key := px.Address + "\x00" + px.Source
+		if contains(seen, key) {
+			continue
+		}
+		seen = append(seen, key)
+		f := &facts{proxy: px.Address, proxySource: px.Source}
+		a := args{"where": c.proxyWhere(f)}
+		c.proxy(f, a, "object")
+		out = append(out, finding{level: levelInfo, msg: c.text("machine.proxy", a)})
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// proxySettingFindings: a proxy setting that could not be used, an
+// auto-config script, WPAD.
+func proxySettingFindings(c *catalog, doc *agent.Document, _ string) []finding {
+	var out []finding
+	for _, v := range doc.ProxySettings {
+		msg, hint := c.proxySetting(v)
+		if msg == "" {
+			continue
+		}
+		out = append(out, finding{level: pick(v.Error != "", verdictWarn, levelInfo), msg: msg, hint: hint})
+	}
+	return out
+}
+
+// osKey is key's variant for os (key.windows, key.darwin, key.linux) when
+// the catalog words one: the commands a hint names are the OS's own.
+func (c *catalog) osKey(key, os string) string {
+	if os != "" && c.has(key+"."+os) {
+		return key + "." + os
+	}
+	return key
+}
