@@ -80,4 +80,13 @@ func BenchmarkPushRun(b *testing.B) {
 	perPush := float64(wireBytes.Load()) / float64(requests.Load())
 	b.ReportMetric(perPush, "wire-bytes/push")
 	b.ReportMetric(perPush*288/1e6, "MB/day@5m")
+	mfs, err := reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "pbprobe_push_series" {
+			b.ReportMetric(mf.GetMetric()[0].GetGauge().GetValue(), "series/push")
+		}
+	}
 }

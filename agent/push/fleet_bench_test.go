@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/pbprobe/pbprobe/agent/config"
 	"github.com/pbprobe/pbprobe/probes/probetest"
@@ -43,12 +44,13 @@ func BenchmarkFleetReconnect(b *testing.B) {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(probetest.FreePort(b))
 	dir := b.TempDir()
+	core, logs := observer.New(zap.DebugLevel)
 	pushers := make([]*Pusher, n)
 	now := time.Now().Truncate(time.Second)
 	for i := range pushers {
 		p, err := New(Options{Config: config.Push{URL: "http://" + addr + "/api/v1/write", Backlog: config.Backlog{MaxAge: time.Hour, MaxBytes: 1 << 20}},
 			Labels: map[string]string{"site": fmt.Sprintf("site-%d", i%50), "machine": fmt.Sprintf("pc-%04d", i)},
-			Dir:    filepath.Join(dir, strconv.Itoa(i)), Gatherer: agentLikeRegistry(), Logger: zap.NewNop(),
+			Dir:    filepath.Join(dir, strconv.Itoa(i)), Gatherer: agentLikeRegistry(), Logger: zap.New(core),
 			Backoff: time.Second, Getenv: func(string) string { return "" }})
 		if err != nil {
 			b.Fatal(err)
@@ -66,6 +68,7 @@ func BenchmarkFleetReconnect(b *testing.B) {
 	}
 	defer func() { cancel(); wg.Wait() }()
 	time.Sleep(20 * time.Second) // the outage: backoffs grow to 8-16 s
+	before := logs.Len()
 	up := time.Now()
 	stop := startPrometheus(b, promBin, addr, dir)
 	defer stop()
@@ -86,6 +89,13 @@ func BenchmarkFleetReconnect(b *testing.B) {
 			}
 		}
 	}
+	failures := map[string]int{}
+	for _, e := range logs.All()[before:] {
+		if e.Message == "push: send failed; the run stays in the backlog" {
+			failures[fmt.Sprint(e.ContextMap()["error"])]++
+		}
+	}
+	b.Logf("failed attempts after the store's start, by error: %v", failures)
 	b.Logf("%d agents, outage 20 s, first retry cap 1 s doubling: time from the store's return to an empty backlog", n)
 	printHistogram(b, reconnect)
 	total := queryScalar(b, addr, `sum(count_over_time(pbprobe_ready[1h]))`)

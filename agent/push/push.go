@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -219,22 +220,24 @@ func (p *Pusher) send(ctx context.Context, data []byte) result {
 		return rejected
 	}
 	p.metrics.requests.WithLabelValues("failed").Inc()
-	p.o.Logger.Debug("push: send failed; the run stays in the backlog", zap.Int("status", code), zap.Error(safeErr(err, code)))
+	p.o.Logger.Debug("push: send failed; the run stays in the backlog", zap.Int("status", code), zap.Error(safeErr(err, code, p.o.Config.URL)))
 	return retry
 }
 
 // safeErr is what may be logged of a failed write: the status alone when
 // the store answered (its body is untrusted text), else the transport
-// error without the URL, whose query may hold a key (VictoriaMetrics'
-// authKey, say).
-func safeErr(err error, code int) error {
+// error with the URL's query masked, since it may hold a key
+// (VictoriaMetrics' authKey, say). The remote API wraps the *url.Error
+// without Unwrap, so the query is masked in the text.
+func safeErr(err error, code int, rawURL string) error {
 	if code != 0 {
 		return fmt.Errorf("the store answered %d", code)
 	}
-	if ue := (*url.Error)(nil); errors.As(err, &ue) {
-		return ue.Err
+	msg := err.Error()
+	if u, perr := url.Parse(rawURL); perr == nil && u.RawQuery != "" {
+		msg = strings.ReplaceAll(msg, u.RawQuery, "…")
 	}
-	return err
+	return errors.New(msg)
 }
 
 // logURL is the push URL as logged: without its query.

@@ -265,11 +265,13 @@ func TestLoggedURLAndErrors(t *testing.T) {
 	if got := logURL("https://vm.example/api/v1/write?authKey=k3y"); strings.Contains(got, "k3y") || !strings.HasPrefix(got, "https://vm.example/api/v1/write") {
 		t.Errorf("logURL = %q", got)
 	}
-	ue := &url.Error{Op: "Post", URL: "https://vm.example/?authKey=k3y", Err: errors.New("connection refused")}
-	if got := safeErr(ue, 0).Error(); got != "connection refused" {
+	// The remote API wraps the *url.Error in a type without Unwrap.
+	ue := struct{ error }{&url.Error{Op: "Post", URL: "https://vm.example/api/v1/write?authKey=k3y", Err: errors.New("connection refused")}}
+	const raw = "https://vm.example/api/v1/write/?authKey=k3y"
+	if got := safeErr(ue, 0, raw).Error(); strings.Contains(got, "k3y") || !strings.Contains(got, "connection refused") {
 		t.Errorf("safeErr(transport) = %q", got)
 	}
-	if got := safeErr(errors.New("server returned HTTP status 500: <body>"), 500).Error(); strings.Contains(got, "body") {
+	if got := safeErr(errors.New("server returned HTTP status 500: <body>"), 500, raw).Error(); strings.Contains(got, "body") {
 		t.Errorf("safeErr(500) = %q", got)
 	}
 }
