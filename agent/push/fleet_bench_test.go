@@ -72,8 +72,28 @@ func BenchmarkFleetReconnect(b *testing.B) {
 	up := time.Now()
 	stop := startPrometheus(b, promBin, addr, dir)
 	defer stop()
-	reconnect := make([]time.Duration, n)
-	for pending := n; pending > 0; time.Sleep(50 * time.Millisecond) {
+	reconnect := waitDrained(b, pushers, up)
+	failures := map[string]int{}
+	for _, e := range logs.All()[before:] {
+		if e.Message == "push: send failed; the run stays in the backlog" {
+			failures[fmt.Sprint(e.ContextMap()["error"])]++
+		}
+	}
+	b.Logf("failed attempts after the store's start, by error: %v", failures)
+	b.Logf("%d agents, outage 20 s, first retry cap 1 s doubling: time from the store's return to an empty backlog", n)
+	printHistogram(b, reconnect)
+	total := queryScalar(b, addr, `sum(count_over_time(pbprobe_ready[1h]))`)
+	if total != float64(n*runs) {
+		b.Errorf("Prometheus holds %v pbprobe_ready samples, want %d", total, n*runs)
+	}
+	b.Logf("Prometheus holds %v pbprobe_ready samples of %d runs", total, n*runs)
+}
+
+// waitDrained returns, per pusher, the time from up until its backlog was
+// empty.
+func waitDrained(b *testing.B, pushers []*Pusher, up time.Time) []time.Duration {
+	reconnect := make([]time.Duration, len(pushers))
+	for pending := len(pushers); pending > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Since(up) > maxBackoff+time.Minute {
 			b.Fatalf("%d agents still have a backlog %s after the store came back", pending, maxBackoff+time.Minute)
 		}
@@ -89,20 +109,7 @@ func BenchmarkFleetReconnect(b *testing.B) {
 			}
 		}
 	}
-	failures := map[string]int{}
-	for _, e := range logs.All()[before:] {
-		if e.Message == "push: send failed; the run stays in the backlog" {
-			failures[fmt.Sprint(e.ContextMap()["error"])]++
-		}
-	}
-	b.Logf("failed attempts after the store's start, by error: %v", failures)
-	b.Logf("%d agents, outage 20 s, first retry cap 1 s doubling: time from the store's return to an empty backlog", n)
-	printHistogram(b, reconnect)
-	total := queryScalar(b, addr, `sum(count_over_time(pbprobe_ready[1h]))`)
-	if total != float64(n*runs) {
-		b.Errorf("Prometheus holds %v pbprobe_ready samples, want %d", total, n*runs)
-	}
-	b.Logf("Prometheus holds %v pbprobe_ready samples of %d runs", total, n*runs)
+	return reconnect
 }
 
 func agentLikeRegistry() *prometheus.Registry {
