@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -355,4 +356,60 @@ func TestPushNeverDelaysRuns(t *testing.T) {
 		t.Errorf("%d connections to the hanging store, want the 1 that hangs", n)
 	}
 	stop()
+}
+
+// TestPushBacklogBoundReal: with a backlog too small for the outage, the
+// oldest runs are dropped, and the drop counter (as pushed to the store)
+// equals exactly what the store is missing.
+func TestPushBacklogBoundReal(t *testing.T) {
+	for _, name := range []string{"prometheus", "victoria-metrics"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newRealStore(t, name)
+			if _, err := exec.LookPath(name); err != nil {
+				probetest.Unavailable(t, "%s not found (Debian package %s)", name, name)
+			}
+			w, targets := pushWorld(t)
+			a := newPushAgent(t, w, s.writeURL(), targets)
+			a.cfgText = strings.Replace(a.cfgText, "push:\n", "push:\n  backlog:\n    max_bytes: 64KiB\n", 1)
+			stop := a.run(t)
+			waitUntil(t, "14 runs", 60*time.Second, func() bool { return a.runCount() >= 14 })
+			s.start(t)
+			id := `{machine="pc-e2e"}`
+			waitUntil(t, "an empty backlog in the store", 90*time.Second, func() bool {
+				r := s.query(t, "pbprobe_push_backlog_samples"+id+" == 0")
+				return len(r) == 1
+			})
+			stop()
+			made, stored := a.runTimes(), storedTimes(t, s)
+			missing := 0
+			for _, ms := range made {
+				if !slices.Contains(stored, ms) && ms < slices.Max(stored) {
+					missing++
+					if ms > slices.Min(stored) {
+						t.Errorf("run at %d is missing but newer than the oldest stored run: not oldest-first", ms)
+					}
+				}
+			}
+			dropped := lastValue(t, s, `pbprobe_push_dropped_samples_total{machine="pc-e2e",reason="max_bytes"}`)
+			series := lastValue(t, s, "pbprobe_push_series"+id)
+			if missing == 0 || dropped != float64(missing)*series {
+				t.Errorf("%d runs missing × %v series = %v samples, but the drop counter says %v", missing, series, float64(missing)*series, dropped)
+			}
+			t.Logf("%s: %d runs made, %d stored, %d dropped past max_bytes (%v samples counted)", name, len(made), len(stored), missing, dropped)
+		})
+	}
+}
+
+func lastValue(t *testing.T, s *realStore, q string) float64 {
+	t.Helper()
+	r := s.query(t, q)
+	if len(r) != 1 {
+		t.Fatalf("%s: %d series, want 1", q, len(r))
+	}
+	v, err := strconv.ParseFloat(fmt.Sprint(r[0].points[0][1]), 64)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
 }
