@@ -100,7 +100,42 @@ func New(o Options) (*Pusher, error) {
 	p := &Pusher{o: o, api: api, backlog: bl, metrics: newMetrics(), wake: make(chan struct{}, 1),
 		builder: newBuilder(o.Labels, o.MaxSeries)}
 	p.metrics.backlog = bl
+	p.builder.prev = loadLastSeries(filepath.Join(o.Dir, lastSeriesFile))
 	return p, nil
+}
+
+// lastSeriesFile keeps the label sets of the last run, so that a series
+// that is gone after a restart (a reason that changed meanwhile) still
+// gets its end. Its name is not a backlog entry's.
+const lastSeriesFile = "last-series.pb"
+
+// loadLastSeries reads the last run's label sets; a missing or damaged
+// file means none (the old series then end by the store's lookback).
+func loadLastSeries(path string) map[string][]Label {
+	data, err := readCapped(path, maxEntryBytes)
+	if err != nil {
+		return nil
+	}
+	series, err := DecodeRequest(data)
+	if err != nil {
+		return nil
+	}
+	prev := make(map[string][]Label, len(series))
+	for _, s := range series {
+		prev[seriesKey(s.Labels)] = s.Labels
+	}
+	return prev
+}
+
+// saveLastSeries writes the label sets of the run just built.
+func (p *Pusher) saveLastSeries() {
+	series := make([]Series, 0, len(p.builder.prev))
+	for _, ls := range p.builder.prev {
+		series = append(series, Series{Labels: ls})
+	}
+	if err := writeFile(filepath.Join(p.o.Dir, lastSeriesFile), encodeRequest(series)); err != nil {
+		p.o.Logger.Debug("push: cannot keep the last run's series; after a restart, gone series end by the store's lookback", zap.Error(err))
+	}
 }
 
 // Dir is the backlog folder for a state folder.
@@ -122,6 +157,7 @@ func (p *Pusher) Enqueue(at time.Time) {
 	p.mu.Lock()
 	series, kept, over := p.builder.build(mfs, at)
 	p.noteBudget(kept, over)
+	p.saveLastSeries()
 	p.mu.Unlock()
 	samples := 0
 	for _, s := range series {

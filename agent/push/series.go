@@ -30,6 +30,23 @@ var priority = []string{
 // with a stale marker.
 var stateSets = []string{"pbprobe_host_reason"}
 
+// flags are families whose series exist only while a condition holds (1
+// for each current warning); like a state set's states they end with 0.
+var flags = []string{"pbprobe_host_reason", "pbprobe_host_warning"}
+
+// ended are the samples that end a series gone from this run: a stale
+// marker, which ends it for instant queries. A state or flag gets a final
+// 0 just before, because last_over_time (which the rules need, pushes
+// being further apart than the lookback) skips stale markers and would
+// otherwise keep the old reason current for its whole range.
+func ended(ls []Label, ms int64) []Sample {
+	i := slices.IndexFunc(ls, func(l Label) bool { return l.Name == "__name__" })
+	if i >= 0 && slices.Contains(flags, ls[i].Value) {
+		return []Sample{{Value: 0, TimeMS: ms}, {Value: staleNaN, TimeMS: ms + 1}}
+	}
+	return []Sample{{Value: staleNaN, TimeMS: ms}}
+}
+
 // builder turns one gather of the agent's registry into the series of one
 // run. It remembers the previous run's series to end the ones that are
 // gone.
@@ -73,7 +90,7 @@ func (b *builder) build(mfs []*dto.MetricFamily, ts time.Time) (out []Series, ke
 	}
 	for key, ls := range b.prev {
 		if _, still := cur[key]; !still {
-			out = append(out, Series{Labels: ls, Samples: []Sample{{Value: staleNaN, TimeMS: ms}}})
+			out = append(out, Series{Labels: ls, Samples: ended(ls, ms)})
 		}
 	}
 	b.prev = cur

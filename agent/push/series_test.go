@@ -2,10 +2,13 @@ package push
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pbprobe/pbprobe/agent/config"
 )
 
 // TestBuilderStateSetAndStaleMarker: only the current reason is pushed,
@@ -32,7 +35,7 @@ func TestBuilderStateSetAndStaleMarker(t *testing.T) {
 	// Another run with the same reason: the stale marker is not repeated.
 	out, _, _ = b.build(mfs, t0.Add(2*time.Minute))
 	for _, s := range out {
-		if IsStale(s.Samples[0].Value) {
+		if IsStale(s.Samples[len(s.Samples)-1].Value) {
 			t.Errorf("stale marker repeated: %+v", s.Labels)
 		}
 	}
@@ -49,8 +52,9 @@ func countReasons(t *testing.T, out []Series, cur, old string, at time.Time) (cu
 		switch {
 		case lv(s, "reason") == cur && s.Samples[0].Value == 1:
 			current++
-		case lv(s, "reason") == old && IsStale(s.Samples[0].Value) && s.Samples[0].TimeMS == at.UnixMilli():
-			stale++
+		case lv(s, "reason") == old && len(s.Samples) == 2 && s.Samples[0] == Sample{0, at.UnixMilli()} &&
+			IsStale(s.Samples[1].Value) && s.Samples[1].TimeMS == at.UnixMilli()+1:
+			stale++ // a final 0 for last_over_time, then the stale marker
 		default:
 			t.Errorf("unexpected reason series %+v", s)
 		}
@@ -127,4 +131,42 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = DecodeRequest(b)
 	})
+}
+
+// TestStaleMarkerAcrossRestart: a reason that changes while the agent is
+// restarted still ends with a final 0 and a stale marker, from the label
+// sets kept on disk; a plain gauge that is gone ends with the marker only.
+func TestStaleMarkerAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	g := newGaugeRegistry()
+	phase := prometheus.NewGauge(prometheus.GaugeOpts{Name: "pbprobe_last_phase_duration_seconds", Help: "h"})
+	g.reg.MustRegister(phase)
+	g.setReason("api.pb.test", "ok")
+	p1, _ := newTestPusher(t, config.Push{URL: "http://127.0.0.1:9/"}, g.reg, dir)
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Millisecond) // within max_age
+	p1.Enqueue(t0)
+
+	g.reg.Unregister(phase)
+	g.setReason("api.pb.test", "tcp_timeout")
+	p2, _ := newTestPusher(t, config.Push{URL: "http://127.0.0.1:9/"}, g.reg, dir) // the restart
+	p2.Enqueue(t0.Add(time.Minute))
+	runs, _, _ := p2.backlog.stats()
+	if runs != 2 {
+		t.Fatalf("%d runs in the backlog, want 2", runs)
+	}
+	data, err := readCapped(filepath.Join(dir, p2.backlog.entries[1].name), maxEntryBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := DecodeRequest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if current, stale := countReasons(t, out, "tcp_timeout", "ok", t0.Add(time.Minute)); current != 1 || stale != 1 {
+		t.Errorf("after a restart: %d current and %d ended reason series, want 1 and 1", current, stale)
+	}
+	s := find(t, out, "pbprobe_last_phase_duration_seconds")
+	if len(s.Samples) != 1 || !IsStale(s.Samples[0].Value) {
+		t.Errorf("a gone gauge ends with %+v, want the stale marker only", s.Samples)
+	}
 }
