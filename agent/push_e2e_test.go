@@ -413,3 +413,33 @@ func lastValue(t *testing.T, s *realStore, q string) float64 {
 	}
 	return v
 }
+
+// TestPushReasonChange: when a host's reason changes, each store holds one
+// current reason for it, for an instant query and for last_over_time (which
+// the shipped rules and dashboard use) alike.
+func TestPushReasonChange(t *testing.T) {
+	for _, name := range []string{"prometheus", "victoria-metrics"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newRealStore(t, name)
+			s.start(t)
+			w := probetest.NewWorld(t)
+			target := w.Add("api.pb.test", probetest.OK)
+			a := newPushAgent(t, w, s.writeURL(), []probes.Target{target})
+			a.run(t)
+			sel := `pbprobe_host_reason{machine="pc-e2e",host="api.pb.test"}`
+			waitUntil(t, "reason ok in the store", 60*time.Second, func() bool {
+				r := s.query(t, `last_over_time(`+sel+`[10m]) == 1`)
+				return len(r) == 1 && r[0].labels["reason"] == "ok"
+			})
+			w.DNS.Set("api.pb.test", probetest.Answer{Rcode: 3})
+			waitUntil(t, "reason dns_nxdomain in the store", 60*time.Second, func() bool {
+				r := s.query(t, `last_over_time(`+sel+`[10m]) == 1`)
+				return len(r) == 1 && r[0].labels["reason"] == "dns_nxdomain"
+			})
+			if r := s.query(t, sel); len(r) != 1 || r[0].labels["reason"] != "dns_nxdomain" {
+				t.Errorf("instant query: %d reason series (%v), want only dns_nxdomain", len(r), r)
+			}
+		})
+	}
+}
