@@ -275,3 +275,30 @@ func TestLoggedURLAndErrors(t *testing.T) {
 		t.Errorf("safeErr(500) = %q", got)
 	}
 }
+
+// TestPushNoRedirect: a store that redirects does not get the run sent on
+// (with the credentials) to where it points; the run stays for a retry.
+func TestPushNoRedirect(t *testing.T) {
+	rcv := &receiver{}
+	target := httptest.NewServer(rcv.handler())
+	defer target.Close()
+	redirector := httptest.NewServer(http.RedirectHandler(target.URL+"/api/v1/write", http.StatusTemporaryRedirect))
+	defer redirector.Close()
+	tok := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tok, []byte("tok-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := newGaugeRegistry()
+	g.ready.Set(1)
+	p, _ := newTestPusher(t, config.Push{URL: redirector.URL + "/api/v1/write", BearerTokenFile: tok}, g.reg, t.TempDir())
+	p.Enqueue(time.Now())
+	_, data, _, _ := p.backlog.oldest()
+	if r := p.send(context.Background(), data); r != retry {
+		t.Errorf("send to a redirecting store = %v, want retry", r)
+	}
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if len(rcv.headers) != 0 {
+		t.Errorf("the redirect target got %d requests", len(rcv.headers))
+	}
+}
