@@ -27,6 +27,12 @@ import (
 //
 //	go test ./agent -run '^$' -bench PushRun -benchtime 200x
 func BenchmarkPushRun(b *testing.B) {
+	benchPushRun(b, fiveHostRegistry(b))
+}
+
+// fiveHostRegistry is a registry built like the daemon's after one real
+// run over a test world of five healthy hosts.
+func fiveHostRegistry(b *testing.B) *prometheus.Registry {
 	w := probetest.NewWorld(b)
 	var targets []probes.Target
 	for _, h := range []string{"api", "app-updates", "app-updates2", "portal", "app"} {
@@ -49,7 +55,10 @@ func BenchmarkPushRun(b *testing.B) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m, versioncollector.NewCollector("pbprobe"), collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
 
+func benchPushRun(b *testing.B, reg *prometheus.Registry) {
 	var wireBytes, requests atomic.Int64
 	got := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/pbprobe/pbprobe/agent/config"
 	"github.com/pbprobe/pbprobe/probes/probetest"
@@ -183,19 +184,24 @@ func TestPushBasicAuthTLS(t *testing.T) {
 			if r := p2.send(context.Background(), data); r != retry {
 				t.Errorf("send to an untrusted store = %v, want retry", r)
 			}
-			for _, l := range append(logs.All(), logs2.All()...) {
-				s := l.Message + " " + strings.Join(func() []string {
-					var out []string
-					for k, v := range l.ContextMap() {
-						out = append(out, k+"="+toString(v))
-					}
-					return out
-				}(), " ")
-				if strings.Contains(s, "s3cret") || strings.Contains(s, "tok-123") {
-					t.Errorf("secret in the log: %s", s)
-				}
-			}
+			noSecretLogged(t, append(logs.All(), logs2.All()...), "s3cret", "tok-123")
 		})
+	}
+}
+
+// noSecretLogged fails when a log entry's message or fields hold a secret.
+func noSecretLogged(t *testing.T, entries []observer.LoggedEntry, secrets ...string) {
+	t.Helper()
+	for _, l := range entries {
+		text := l.Message
+		for k, v := range l.ContextMap() {
+			text += " " + k + "=" + toString(v)
+		}
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("secret in the log: %s", text)
+			}
+		}
 	}
 }
 
