@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -209,6 +210,39 @@ func MedianClockSkew(rep *Document) (float64, bool) {
 		return s[len(s)/2], true
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
+}
+
+// ClockJudgement is what the servers' Date headers say about this PC's
+// clock. A majority decides, never one server: with one server right and
+// one wrong, nobody can tell whose clock is off, and neither is named.
+type ClockJudgement struct {
+	Servers int     // hosts whose server sent a Date
+	Agree   int     // of them, within probes.MaxClockSkew of this PC's clock
+	Skew    float64 // the median skew, MedianClockSkew
+}
+
+// JudgeClock counts the servers that vouch for this PC's clock.
+func JudgeClock(doc *Document) ClockJudgement {
+	var j ClockJudgement
+	for i := range doc.Hosts {
+		if h := doc.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {
+			j.Servers++
+			if math.Abs(h.ClockSkewS) <= probes.MaxClockSkew.Seconds() {
+				j.Agree++
+			}
+		}
+	}
+	j.Skew, _ = MedianClockSkew(doc)
+	return j
+}
+
+// Right: more than half of the servers agree with this PC's clock.
+func (j ClockJudgement) Right() bool { return j.Servers > 0 && 2*j.Agree > j.Servers }
+
+// Wrong: more than half of the servers disagree with this PC's clock, and
+// their median says by how much.
+func (j ClockJudgement) Wrong() bool {
+	return j.Servers > 0 && 2*j.Agree < j.Servers && math.Abs(j.Skew) > probes.MaxClockSkew.Seconds()
 }
 
 type phaseTime struct {

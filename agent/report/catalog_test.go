@@ -242,7 +242,7 @@ var factVariations = []func(f *facts){
 var sceneVariations = func() []scene {
 	var out []scene
 	for _, os := range []string{"", "windows", "darwin", "linux", "freebsd"} {
-		for _, clock := range []clockState{{}, {measured: true, servers: 5, skew: 1}, {measured: true, servers: 5, skew: -600}} {
+		for _, clock := range []clockState{{}, {agent.ClockJudgement{Servers: 5, Agree: 5, Skew: 1}}, {agent.ClockJudgement{Servers: 5, Skew: -600}}} {
 			out = append(out, scene{os: os, clock: clock})
 		}
 	}
