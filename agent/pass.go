@@ -14,10 +14,10 @@ type Prober interface {
 	Probe(ctx context.Context, t probes.Target) *probes.Result
 }
 
-// CaptiveChecker is implemented by probers that can check for a captive
-// portal (probes.Prober does).
-type CaptiveChecker interface {
-	CaptivePortal(ctx context.Context, url, expect string) *probes.CaptiveResult
+// ControlChecker is implemented by probers that can run the control probe
+// (probes.Prober does).
+type ControlChecker interface {
+	Control(ctx context.Context, url, expect string) *probes.ControlResult
 }
 
 // ProberOptions say how the one prober differs between `check` and the
@@ -71,7 +71,7 @@ type PassOptions struct {
 }
 
 // Pass runs one pass over the host table of cfg: every host concurrently,
-// the captive-portal check alongside, then the evaluation into a new run
+// the control probe alongside, then the evaluation into a new run
 // document. `check`, the agent and the service all run this function. A
 // pass cut short by ctx returns ctx's error and no document: a
 // half-finished pass would report healthy hosts as failed.
@@ -79,8 +79,8 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 	eval := EvalOptions{Version: o.Version, Machine: o.Machine, Now: o.Now,
 		CertExpiry: cfg.Warnings.CertExpiry, SlowPhase: cfg.Warnings.SlowPhase}
 	start := time.Now()
-	captive := make(chan *CaptiveView, 1)
-	go func() { captive <- checkCaptive(ctx, p, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
+	control := make(chan *probes.ControlResult, 1)
+	go func() { control <- runControl(ctx, p, cfg.Network.ControlURL, cfg.Network.ControlExpect) }()
 	var done func(int, *probes.Result)
 	if o.OnHost != nil {
 		done = func(i int, r *probes.Result) {
@@ -88,12 +88,15 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		}
 	}
 	results := probeAll(ctx, p, cfg.Targets(), done)
-	portal := <-captive
+	ctl := <-control
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	doc := Evaluate(cfg.Hosts, results, start, time.Since(start), eval)
-	doc.CaptivePortal = portal
+	if ctl != nil {
+		doc.CaptivePortal = captiveView(ctl)
+	}
+	doc.Network = networkView(networkVerdict(ctl, results), ctl)
 	doc.ProxySettings = proxySettings(p, cfg.Targets())
 	return &doc, nil
 }
@@ -141,19 +144,12 @@ func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(
 	return results
 }
 
-// checkCaptive runs the captive-portal check when url is set and the
-// prober can; nil otherwise.
-func checkCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveView {
-	cc, ok := p.(CaptiveChecker)
+// runControl runs the control probe when url is set and the prober can;
+// nil otherwise.
+func runControl(ctx context.Context, p Prober, url, expect string) *probes.ControlResult {
+	cc, ok := p.(ControlChecker)
 	if url == "" || !ok {
 		return nil
 	}
-	r := cc.CaptivePortal(ctx, url, expect)
-	// Why and Location quote the portal's redirect target.
-	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: cleanText(r.Why()), Kind: r.Kind, Status: r.Status,
-		Location: cleanText(r.Location), MS: ms(r.Duration)}
-	if r.Err != nil {
-		v.Error = cleanText(r.Err.Error())
-	}
-	return v
+	return cc.Control(ctx, url, expect)
 }

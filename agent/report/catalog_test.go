@@ -136,6 +136,15 @@ func renderAll(t *testing.T, c *catalog) []string {
 		msg, hint := c.captive(v)
 		out = append(out, msg, hint)
 	}
+	for _, doc := range networkVariations() {
+		msg, hint := c.network(doc)
+		out = append(out, msg, hint)
+		for _, h := range doc.Hosts {
+			if !h.OK {
+				out = append(out, c.text("network.host", args{"host": h.Host}))
+			}
+		}
+	}
 	for _, v := range proxySettingVariations {
 		msg, hint := c.proxySetting(v)
 		out = append(out, msg, hint)

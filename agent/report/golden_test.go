@@ -41,6 +41,10 @@ var reports = []struct {
 }{
 	{"mixed", mixedReport},
 	{"every_reason", everyReasonReport},
+	{"network_ok", networkOKReport},
+	{"no_internet", noInternetReport},
+	{"no_network", noNetworkReport},
+	{"captive", captiveReport},
 }
 
 func TestGoldenText(t *testing.T) {

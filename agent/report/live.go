@@ -41,6 +41,8 @@ func (l *Live) Host(_ int, h agent.HostReport) {
 // Finish writes the summary of the pass's document and returns the first
 // write error.
 func (l *Live) Finish(doc *agent.Document) error {
+	// The network finding is known only now, after the hosts it explains.
+	l.keep(l.text.Network(doc))
 	l.keep(l.text.Summary(Localized(doc, l.lang)))
 	return l.err
 }

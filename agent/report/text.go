@@ -43,6 +43,9 @@ type Text struct {
 	// they wait for the first host (or the summary), so that the machine
 	// section can stand between the header line and the table.
 	colsDue bool
+	// offline: the network finding said the PC has no internet, so the
+	// hosts' words point at it rather than at a filter (see Network).
+	offline bool
 }
 
 // Layout. The widest realistic line (the longest default host, four
@@ -198,7 +201,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 	b.WriteString(strings.TrimRight(line, " ") + "\n")
 
 	if !h.OK {
-		msg, hint := t.cat.host(h, t.at)
+		msg, hint := t.hostWords(h)
 		writeWrapped(&b, indent, indent, strings.Fields(msg))
 		if hint != "" {
 			writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
@@ -303,6 +306,9 @@ func WriteText(w io.Writer, rep *agent.Document, o TextOptions) error {
 		return err
 	}
 	if err := t.Machine(rep.Prerequisites); err != nil {
+		return err
+	}
+	if err := t.Network(rep); err != nil {
 		return err
 	}
 	for i := range rep.Hosts {

@@ -1,0 +1,96 @@
+package report
+
+import (
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pbprobe/pbprobe/agent"
+)
+
+// DescribeNetwork words the machine-level network finding of doc: empty
+// when there is nothing to say (online and every host fine, the control
+// off, or a captive portal, which has words of its own).
+func DescribeNetwork(doc *agent.Document, lang Lang) (message, hint string) {
+	return catalogFor(lang).network(doc)
+}
+
+func (c *catalog) network(doc *agent.Document) (message, hint string) {
+	n := doc.Network
+	if n == nil {
+		return "", ""
+	}
+	a := args{}
+	if n.Control != nil {
+		a["control"], a["reason"] = n.Control.Host, string(n.Control.Reason)
+	}
+	switch n.Status {
+	case agent.NetworkNone:
+		key := pick(n.Control != nil, "network.no_network", "network.no_network.no_control")
+		return c.text(key, a), c.text("network.no_network.hint", a)
+	case agent.NetworkNoInternet:
+		return c.text("network.no_internet", a), c.text("network.no_internet.hint", a)
+	case agent.NetworkOK:
+		if n.Control != nil && n.Control.Reason.OK() && anyHostFails(doc) {
+			return c.text("network.ok_blocked", a), ""
+		}
+	}
+	return "", ""
+}
+
+// networkDown: the PC has no internet at all, so a failing host says
+// nothing about a filter or a firewall on the way to it.
+func networkDown(doc *agent.Document) bool {
+	return doc.Network != nil && (doc.Network.Status == agent.NetworkNone || doc.Network.Status == agent.NetworkNoInternet)
+}
+
+func anyHostFails(doc *agent.Document) bool {
+	for _, h := range doc.Hosts {
+		if !h.OK {
+			return true
+		}
+	}
+	return false
+}
+
+// offlineHost rewords a failing host of an offline PC: the reason code
+// stays (the fact), the words point at the finding that explains it
+// instead of at a DNS filter or a firewall.
+func offlineHost(h agent.HostReport, lang Lang) agent.HostReport {
+	if h.OK || h.Reason == "not_checked" {
+		return h
+	}
+	h.Message, h.Hint = catalogFor(lang).text("network.host", args{"host": h.Host}), ""
+	return h
+}
+
+// Network writes the machine-level network finding, when there is one,
+// as a block of its own: it explains every failing host at once, so it
+// comes before them (or, on a live terminal, before the verdict).
+func (t *Text) Network(doc *agent.Document) error {
+	msg, hint := t.cat.network(doc)
+	if msg == "" {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.offline = networkDown(doc)
+	var b strings.Builder
+	word := pick(networkDown(doc), verdictFail, levelInfo)
+	writeWrapped(&b, "", indent, strings.Fields(t.colour(word, "NETWORK")+": "+msg))
+	if hint != "" {
+		writeWrapped(&b, indent+hintMark, indent+strings.Repeat(" ", utf8.RuneCountInString(hintMark)), strings.Fields(hint))
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+// hostWords are a failing host's message and hint, reworded when the PC
+// is offline (offlineHost).
+func (t *Text) hostWords(h *agent.HostReport) (message, hint string) {
+	if t.offline && h.Reason != "not_checked" {
+		return t.cat.text("network.host", args{"host": h.Host}), ""
+	}
+	return t.cat.host(h, t.at)
+}

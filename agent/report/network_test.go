@@ -1,0 +1,121 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// controlView is the control probe as the agent reports it.
+func controlView(reason probes.Reason, err string) *agent.ControlView {
+	return &agent.ControlView{URL: "http://www.msftconnecttest.com/connecttest.txt", Host: "www.msftconnecttest.com",
+		Reason: reason, MS: 14.2, Error: err}
+}
+
+// networkOKReport: the control answers, the hosts of the mixed report
+// still fail: these hosts are blocked, not the connection.
+func networkOKReport() *agent.Document {
+	rep := mixedReport()
+	c := controlView(probes.ReasonOK, "")
+	c.Status = 200
+	rep.Network = &agent.NetworkView{Status: agent.NetworkOK, Control: c}
+	return rep
+}
+
+// noInternetReport: a resolver that says NXDOMAIN for every name, the
+// control's included.
+func noInternetReport() *agent.Document {
+	var results []*probes.Result
+	names := []string{api, updates, updates2, portal, app}
+	for _, n := range names {
+		results = append(results, fail(resolved(n, 8.0, "NXDOMAIN"), probes.DNSNXDomain, "dns "+n+" via 10.0.0.1:53: NXDOMAIN: the name does not exist"))
+	}
+	rep := evaluate(names, results, msD(52.0))
+	rep.Network = &agent.NetworkView{Status: agent.NetworkNoInternet,
+		Control: controlView(probes.DNSNXDomain, "control http://www.msftconnecttest.com/connecttest.txt: dns www.msftconnecttest.com via 10.0.0.1:53: NXDOMAIN: the name does not exist")}
+	return rep
+}
+
+// noNetworkReport: no route at all; the resolver cannot even be asked.
+func noNetworkReport() *agent.Document {
+	var results []*probes.Result
+	names := []string{api, updates, updates2, portal, app}
+	for _, n := range names {
+		r := resolved(n, 0.1, "")
+		results = append(results, fail(r, probes.DNSError, "dns "+n+" via 10.0.0.1:53: write udp 10.0.0.1:53: connect: network is unreachable"))
+	}
+	rep := evaluate(names, results, msD(1.2))
+	rep.Network = &agent.NetworkView{Status: agent.NetworkNone,
+		Control: controlView(probes.DNSError, "control http://www.msftconnecttest.com/connecttest.txt: dns www.msftconnecttest.com via 10.0.0.1:53: connect: network is unreachable")}
+	return rep
+}
+
+// captiveReport: the control is redirected to a login page.
+func captiveReport() *agent.Document {
+	rep := noInternetReport()
+	c := controlView(probes.ReasonOK, "")
+	c.Status, c.Captive, c.Location = 302, probes.CaptiveRedirect, "http://login.hotel.example/"
+	rep.Network = &agent.NetworkView{Status: agent.NetworkCaptive, Control: c}
+	rep.CaptivePortal = &agent.CaptiveView{URL: c.URL, Detected: true, Kind: probes.CaptiveRedirect, Status: 302,
+		Location: c.Location, Why: "redirected to http://login.hotel.example/ (HTTP 302)", MS: 14.2}
+	return rep
+}
+
+// networkVariations are the network findings every catalog must word.
+func networkVariations() []*agent.Document {
+	off := noNetworkReport()
+	off.Network.Control = nil
+	return []*agent.Document{networkOKReport(), noInternetReport(), noNetworkReport(), off, captiveReport()}
+}
+
+// TestNetworkWords: when the PC is offline the words lead with that once
+// and no host sends the technician to a DNS filter, a DNS server or a
+// firewall; when it is online the words say the hosts are blocked.
+func TestNetworkWords(t *testing.T) {
+	t.Parallel()
+	blame := []string{"DNS filter", "DNS server", "firewall", "DNS-Filter", "DNS-Server", "Firewall"}
+	tests := []struct {
+		name    string
+		doc     func() *agent.Document
+		lead    string // in EN
+		offline bool
+	}{
+		{"no_internet", noInternetReport, "This PC has no internet connection: neither Password Boss nor www.msftconnecttest.com can be reached.", true},
+		{"no_network", noNetworkReport, "This PC has no network connection", true},
+		{"ok", networkOKReport, "So it is only the failing hosts below that are blocked", false},
+	}
+	for _, tc := range tests {
+		for _, lang := range []Lang{EN, DE} {
+			var b strings.Builder
+			if err := WriteText(&b, tc.doc(), TextOptions{Zone: time.UTC, Lang: lang}); err != nil {
+				t.Fatal(err)
+			}
+			out := strings.Join(strings.Fields(b.String()), " ")
+			if !strings.Contains(out, "NETWORK: ") {
+				t.Errorf("%s %s: no network finding:\n%s", tc.name, lang, out)
+			}
+			if lang == EN && strings.Count(out, tc.lead) != 1 {
+				t.Errorf("%s: want %q once:\n%s", tc.name, tc.lead, out)
+			}
+			if !tc.offline {
+				continue
+			}
+			// The hint of the finding may say that no filter is involved;
+			// the hosts' lines say nothing about one.
+			hosts := out[strings.Index(out, api+":443"):]
+			for _, w := range blame {
+				if strings.Contains(hosts, w) {
+					t.Errorf("%s %s: the hosts blame %q:\n%s", tc.name, lang, w, out)
+				}
+			}
+			for _, h := range Localized(tc.doc(), lang).Hosts {
+				if h.Hint != "" || h.Reason == probes.ReasonOK {
+					t.Errorf("%s %s: host %s has hint %q", tc.name, lang, h.Host, h.Hint)
+				}
+			}
+		}
+	}
+}
