@@ -233,6 +233,10 @@ type DirectView struct {
 	OK     bool          `json:"ok"`
 	Reason probes.Reason `json:"reason"`
 	Error  string        `json:"error,omitempty"`
+	// CutShortMS: the direct path had this long after the proxied one was
+	// done and was stopped then; its reason is a timeout of that grace
+	// ("no answer within 1 s"), not of the host's timeout.
+	CutShortMS float64 `json:"cut_short_ms,omitempty"`
 }
 
 // HTTPView is the JSON view of the HTTP stage.

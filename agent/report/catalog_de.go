@@ -231,6 +231,16 @@ var textsDE = map[string]string{
 	"network.ok_blocked":            "Dieser PC hat Internet: {control} antwortet wie erwartet. Gesperrt sind also nur die unten scheiternden Hosts auf dem Weg dorthin.",
 	"network.host":                  "Nicht erreicht: Dieser PC hat keine Internetverbindung (siehe NETWORK oben).",
 
+	"text.via_proxy":      "über Proxy {proxy} ({source})",
+	"text.direct.ok":      "direkt: geht auch",
+	"text.direct.cut":     "direkt: keine Antwort innerhalb von {grace}",
+	"text.direct.blocked": "direkt: gesperrt ({reason})",
+	"proxy_short":         "Proxy-Einstellung",
+	"proxy_short.env":     "HTTPS_PROXY",
+	"proxy_short.wininet": "Einstellung des Benutzers",
+	"proxy_short.winhttp": "WinHTTP",
+	"proxy_short.scutil":  "scutil",
+
 	"text.machine":      "Rechner:",
 	"text.not_required": "(nicht erforderlich)",
 

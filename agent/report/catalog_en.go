@@ -229,6 +229,16 @@ var textsEN = map[string]string{
 	"network.ok_blocked":            "This PC has internet: {control} answers as expected. So it is only the failing hosts below that are blocked on the way.",
 	"network.host":                  "Not reached: this PC has no internet connection (see NETWORK above).",
 
+	"text.via_proxy":      "via proxy {proxy} ({source})",
+	"text.direct.ok":      "direct: works too",
+	"text.direct.cut":     "direct: no answer within {grace}",
+	"text.direct.blocked": "direct: blocked ({reason})",
+	"proxy_short":         "proxy setting",
+	"proxy_short.env":     "HTTPS_PROXY",
+	"proxy_short.wininet": "the user's setting",
+	"proxy_short.winhttp": "WinHTTP",
+	"proxy_short.scutil":  "scutil",
+
 	"text.machine":      "Machine:",
 	"text.not_required": "(not required)",
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,6 +136,11 @@ func renderAll(t *testing.T, c *catalog) []string {
 	for _, v := range []*agent.CaptiveView{{URL: "http://c.example/"}, {URL: "http://c.example/", Location: "https://login.example/"}} {
 		msg, hint := c.captive(v)
 		out = append(out, msg, hint)
+	}
+	proxied := NewText(io.Discard, TextOptions{Lang: c.lang}, nil)
+	proxied.cat = c
+	for _, h := range proxyOnlyReport().Hosts {
+		out = append(out, proxied.proxyLine(&h))
 	}
 	for _, doc := range networkVariations() {
 		msg, hint := c.network(doc)

@@ -45,6 +45,7 @@ var reports = []struct {
 	{"no_internet", noInternetReport},
 	{"no_network", noNetworkReport},
 	{"captive", captiveReport},
+	{"proxy_only", proxyOnlyReport},
 }
 
 func TestGoldenText(t *testing.T) {

@@ -119,3 +119,42 @@ func TestNetworkWords(t *testing.T) {
 		}
 	}
 }
+
+// proxyOnlyReport: only the proxy gets through; the direct paths were
+// cut short, blocked, or work too, through proxies from every source.
+func proxyOnlyReport() *agent.Document {
+	rep := networkOKReport()
+	sources := []string{"winhttp", "env", "wininet", "scutil", "pac"}
+	for i := range rep.Hosts {
+		h := &rep.Hosts[i]
+		h.Proxy = &agent.ProxyView{Source: sources[i%len(sources)], Address: "10.0.0.5:3128", MS: 12.5, Status: 200}
+		switch i % 3 {
+		case 0:
+			h.Direct = &agent.DirectView{Reason: probes.TCPTimeout, CutShortMS: 1000}
+		case 1:
+			h.Direct = &agent.DirectView{Reason: probes.DNSNXDomain}
+		default:
+			h.Direct = &agent.DirectView{OK: true, Reason: probes.ReasonOK}
+		}
+	}
+	return rep
+}
+
+// TestProxyLine: a host that went through a proxy names it, its source
+// and the direct path's fate.
+func TestProxyLine(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	if err := WriteText(&b, proxyOnlyReport(), TextOptions{Zone: time.UTC, Lang: EN}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"via proxy 10.0.0.5:3128 (WinHTTP) · direct: no answer within 1.0 s",
+		"via proxy 10.0.0.5:3128 (HTTPS_PROXY) · direct: blocked (dns_nxdomain)",
+		"via proxy 10.0.0.5:3128 (the user's setting) · direct: works too",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
+	}
+}

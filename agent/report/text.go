@@ -199,6 +199,7 @@ func (t *Text) Host(h *agent.HostReport) error {
 		}
 	}
 	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	b.WriteString(t.proxyLine(h))
 
 	if !h.OK {
 		msg, hint := t.hostWords(h)
