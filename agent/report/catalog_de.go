@@ -223,13 +223,13 @@ var textsDE = map[string]string{
 	"captive.redirect": "Ein Captive Portal fängt den Internetzugang ab: {url} wurde nicht wie erwartet beantwortet, sondern nach {location} umgeleitet.",
 	"captive.hint":     "Melden Sie sich im Portal des Netzwerks an (Gast- oder Hotel-WLAN: öffnen Sie einen Browser), oder nehmen Sie diesen PC im Portal bzw. in der Firewall davon aus. Danach diesen Check wiederholen.",
 
-	"network.no_network":            "Dieser PC hat keine Netzwerkverbindung: Das Betriebssystem meldet keine nutzbare Netzwerkschnittstelle, keine Route oder keinen DNS-Server, daher sind weder Password Boss noch {control} erreichbar.",
-	"network.no_network.no_control": "Dieser PC hat keine Netzwerkverbindung: Das Betriebssystem meldet keine nutzbare Netzwerkschnittstelle, keine Route oder keinen DNS-Server, daher ist Password Boss nicht erreichbar.",
-	"network.no_network.hint":       "Verbinden Sie den PC mit einem Netzwerk (Kabel, WLAN, VPN) und prüfen Sie, dass er eine Adresse, ein Gateway und einen DNS-Server erhält; danach diesen Check wiederholen. Eine Firewall oder ein DNS-Filter ist nicht beteiligt.",
+	"network.no_network":            "Dieser PC hat keine Netzwerkverbindung: Das Betriebssystem findet keinen Weg für den Verkehr (keine nutzbare Netzwerkschnittstelle, kein Gateway, keinen Nameserver), daher sind weder Password Boss noch {control} erreichbar.",
+	"network.no_network.no_control": "Dieser PC hat keine Netzwerkverbindung: Das Betriebssystem findet keinen Weg für den Verkehr (keine nutzbare Netzwerkschnittstelle, kein Gateway, keinen Nameserver), daher ist Password Boss nicht erreichbar.",
+	"network.no_network.hint":       "Verbinden Sie den PC mit einem Netzwerk (Kabel, WLAN, VPN) und prüfen Sie seine Netzwerkeinstellungen (Adresse, Gateway, Namensauflösung); danach diesen Check wiederholen. Auf dem Weg zu Password Boss ist nichts schuld.",
 	"network.no_internet":           "Dieser PC hat keine Internetverbindung: Weder Password Boss noch {control} sind erreichbar.",
-	"network.no_internet.hint":      "Stellen Sie zuerst die Internetverbindung des PCs wieder her (Router, Leitung, WLAN, VPN, der genutzte DNS-Server); danach diesen Check wiederholen. Wenn jede Seite scheitert, ist das keine Sperre von Password Boss.",
+	"network.no_internet.hint":      "Stellen Sie zuerst die Internetverbindung des PCs wieder her (Router, Leitung, WLAN, VPN, Namensauflösung); danach diesen Check wiederholen. Wenn jede Seite scheitert, ist nicht Password Boss allein gesperrt.",
 	"network.ok_blocked":            "Dieser PC hat Internet: {control} antwortet wie erwartet. Gesperrt sind also nur die unten scheiternden Hosts auf dem Weg dorthin.",
-	"network.host":                  "Nicht erreicht: Dieser PC hat keine Internetverbindung (siehe NETWORK oben).",
+	"network.host":                  "Nicht erreicht: Dieser PC ist offline (siehe NETWORK oben).",
 
 	"text.via_proxy":      "über Proxy {proxy} ({source})",
 	"text.direct.ok":      "direkt: geht auch",

@@ -221,13 +221,13 @@ var textsEN = map[string]string{
 	"captive.redirect": "A captive portal intercepts this network's internet access: {url} did not answer as expected; it redirects to {location}.",
 	"captive.hint":     "Sign in to the network's portal (guest or hotel Wi-Fi: open a browser), or have the portal or firewall exempt this PC. Then run this check again.",
 
-	"network.no_network":            "This PC has no network connection: the operating system reports no usable network interface, route or DNS server, so neither Password Boss nor {control} can be reached.",
-	"network.no_network.no_control": "This PC has no network connection: the operating system reports no usable network interface, route or DNS server, so Password Boss cannot be reached.",
-	"network.no_network.hint":       "Connect the PC to a network (cable, Wi-Fi, VPN) and check that it gets an address, a gateway and a DNS server; then run this check again. No firewall or DNS filter is involved.",
+	"network.no_network":            "This PC has no network connection: the operating system finds no way out for its traffic (no usable network interface, gateway or name server), so neither Password Boss nor {control} can be reached.",
+	"network.no_network.no_control": "This PC has no network connection: the operating system finds no way out for its traffic (no usable network interface, gateway or name server), so Password Boss cannot be reached.",
+	"network.no_network.hint":       "Connect the PC to a network (cable, Wi-Fi, VPN) and check its network settings (an address, a gateway, name resolution); then run this check again. Nothing on the way to Password Boss is at fault.",
 	"network.no_internet":           "This PC has no internet connection: neither Password Boss nor {control} can be reached.",
-	"network.no_internet.hint":      "Restore the PC's internet connection first (router, line, Wi-Fi, VPN, the DNS server it uses); then run this check again. A failure of every site is not a Password Boss block.",
+	"network.no_internet.hint":      "Restore the PC's internet connection first (router, line, Wi-Fi, VPN, name resolution); then run this check again. When every site fails, Password Boss is not blocked on its own.",
 	"network.ok_blocked":            "This PC has internet: {control} answers as expected. So it is only the failing hosts below that are blocked on the way.",
-	"network.host":                  "Not reached: this PC has no internet connection (see NETWORK above).",
+	"network.host":                  "Not reached: this PC is offline (see NETWORK above).",
 
 	"text.via_proxy":      "via proxy {proxy} ({source})",
 	"text.direct.ok":      "direct: works too",

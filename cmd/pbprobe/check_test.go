@@ -44,7 +44,7 @@ func (w *testWorld) config(t testing.TB, timeout time.Duration, targets ...probe
 	var b strings.Builder
 	fmt.Fprintf(&b, "timeout: %s\ndns:\n  servers: [%q]\ntls:\n  system_roots: %q\n  public_roots: %q\n",
 		timeout, w.DNS.Addr(), w.system, w.public)
-	fmt.Fprintf(&b, "network:\n  control_url: %s\n  control_expect: %s\nhosts:\n", w.control, probetest.ControlAnswer)
+	fmt.Fprintf(&b, "network:\n  control_url: %q\n  control_expect: %q\nhosts:\n", w.control, probetest.ControlAnswer)
 	for _, tg := range targets {
 		fmt.Fprintf(&b, "  - host: %s\n    port: %d\n    allow_private: %v\n", tg.Host, tg.Port, tg.AllowPrivate)
 	}
