@@ -60,10 +60,13 @@ func (p *Prober) Control(ctx context.Context, rawURL, expect string) *ControlRes
 		res.Reason, res.Err = HTTPError, err
 		return res
 	}
-	conn, ok := p.controlConnect(ctx, b, t, res)
+	conn, finish, ok := p.controlConnect(ctx, b, t, res)
 	if !ok {
 		return res
 	}
+	// Deferred calls run last in, first out: the connection closes, then
+	// the connect race's last attempts are recorded (finish), as for a host.
+	defer finish()
 	defer conn.Close()
 	hctx, hcancel := b.phase(ctx, StageHTTP)
 	defer hcancel()
@@ -97,27 +100,26 @@ func controlTarget(rawURL string) (*url.URL, Target, error) {
 }
 
 // controlConnect resolves and connects like a host's probe, recording
-// both phases in res; on failure res carries the reason.
-func (p *Prober) controlConnect(ctx context.Context, b budget, t Target, res *ControlResult) (net.Conn, bool) {
+// both phases in res; on failure res carries the reason. finish waits
+// until every connect attempt is recorded in res.TCP.
+func (p *Prober) controlConnect(ctx context.Context, b budget, t Target, res *ControlResult) (conn net.Conn, finish func(), ok bool) {
 	dctx, cancel := b.phase(ctx, StageDNS)
 	dnsRes, reason, err := p.resolve(dctx, t)
 	cancel()
 	res.DNS = dnsRes
 	if reason != ReasonOK {
 		res.Reason, res.Err = reason, fmt.Errorf("control %s: %w", res.URL, err)
-		return nil, false
+		return nil, nil, false
 	}
 	tctx, tcancel := b.phase(ctx, StageTCP)
-	conn, tcpRes, finish, reason, err := p.connect(tctx, t, dnsRes.Addresses)
+	conn, tcpRes, done, reason, err := p.connect(tctx, t, dnsRes.Addresses)
 	res.TCP = tcpRes
 	if reason != ReasonOK {
 		tcancel()
 		res.Reason, res.Err = reason, fmt.Errorf("control %s: %w", res.URL, err)
-		return nil, false
+		return nil, nil, false
 	}
-	// The other family's grace is not worth waiting for here.
-	go func() { finish(); tcancel() }()
-	return conn, true
+	return conn, func() { done(); tcancel() }, true
 }
 
 // controlGet sends one GET over conn and reads the answer, its body capped.
