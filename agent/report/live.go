@@ -17,6 +17,9 @@ type Live struct {
 	lang  Lang
 	start time.Time
 	err   error
+	// held are the failing hosts: their words depend on the network
+	// finding (no internet, or these hosts blocked), known only at Finish.
+	held []agent.HostReport
 }
 
 // NewLive writes the header and the machine section for the hosts of a
@@ -33,7 +36,14 @@ func NewLive(w io.Writer, o TextOptions, hosts []config.Host, version, machineNa
 }
 
 // Host shows one finished host; it fits agent.PassOptions.OnHost.
+// A failing host waits for Finish, under the network finding that
+// explains it: on a PC without internet, five lines blaming a filter first
+// would send the technician the wrong way.
 func (l *Live) Host(_ int, h agent.HostReport) {
+	if !h.OK && h.Reason != "not_checked" {
+		l.held = append(l.held, h)
+		return
+	}
 	local := LocalizedHost(h, l.lang, l.start)
 	l.keep(l.text.Host(&local))
 }
@@ -41,8 +51,13 @@ func (l *Live) Host(_ int, h agent.HostReport) {
 // Finish writes the summary of the pass's document and returns the first
 // write error.
 func (l *Live) Finish(doc *agent.Document) error {
-	// The network finding is known only now, after the hosts it explains.
+	// The network finding is known only now; the failing hosts it
+	// explains follow it.
 	l.keep(l.text.Network(doc))
+	for _, h := range l.held {
+		local := LocalizedHost(h, l.lang, l.start)
+		l.keep(l.text.Host(&local))
+	}
 	l.keep(l.text.Summary(Localized(doc, l.lang)))
 	return l.err
 }

@@ -158,3 +158,30 @@ func TestProxyLine(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveHoldsFailingHosts: on a terminal the hosts stream as they
+// finish, but a failing host's words wait for the network finding, so
+// that an offline PC's check leads with it and blames no filter.
+func TestLiveHoldsFailingHosts(t *testing.T) {
+	t.Parallel()
+	doc := noInternetReport()
+	var b strings.Builder
+	live := NewLive(&b, TextOptions{Zone: time.UTC, Lang: EN}, nil, doc.Version, doc.Machine, nil)
+	for i, h := range doc.Hosts {
+		live.Host(i, h)
+	}
+	if strings.Contains(b.String(), api) {
+		t.Errorf("a failing host was shown before the network finding:\n%s", b.String())
+	}
+	if err := live.Finish(doc); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	finding := strings.Index(out, "NETWORK: ")
+	if finding < 0 || finding > strings.Index(out, api) {
+		t.Fatalf("the network finding does not lead:\n%s", out)
+	}
+	if strings.Contains(out, "DNS filter") || strings.Count(out, "Not reached: this PC is offline") != len(doc.Hosts) {
+		t.Errorf("the hosts' words do not point at the finding:\n%s", out)
+	}
+}
