@@ -29,7 +29,8 @@ func (w chanWatcher) Watch(ctx context.Context, changed func(agent.Trigger)) {
 }
 
 // TestDaemonRunsOnNetworkChange: with a five-minute interval, a network
-// change and a wake each start a run at once, counted by their trigger.
+// change, a wake and a reload each start a run at once, counted by their
+// trigger.
 func TestDaemonRunsOnNetworkChange(t *testing.T) {
 	t.Parallel()
 	w := probetest.NewWorld(t)
@@ -49,9 +50,10 @@ func TestDaemonRunsOnNetworkChange(t *testing.T) {
 		done <- agent.RunDaemon(ctx, agent.DaemonOptions{
 			LoadConfig:    func() (*config.Config, error) { return cfg, nil },
 			ListenAddress: "127.0.0.1:0", Version: "test", Machine: "PC-1",
-			RenderStatus: func(*agent.Document) ([]byte, error) { return []byte("status"), nil },
-			Ready:        func(a net.Addr) { addr <- a },
-			Watcher:      watcher,
+			RenderStatus:    func(*agent.Document) ([]byte, error) { return []byte("status"), nil },
+			Ready:           func(a net.Addr) { addr <- a },
+			Watcher:         watcher,
+			EnableLifecycle: true,
 		})
 	}()
 	base := "http://" + (<-addr).String()
@@ -61,6 +63,12 @@ func TestDaemonRunsOnNetworkChange(t *testing.T) {
 	waitFor(t, base, `pbprobe_runs_total{trigger="network_change"} 1`)
 	watcher <- agent.TriggerWake
 	waitFor(t, base, `pbprobe_runs_total{trigger="wake"} 1`)
+	resp, err := http.Post(base+"/-/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, base, `pbprobe_runs_total{trigger="reload"} 1`)
 	if m := scrape(t, base); !strings.Contains(m, `pbprobe_runs_total{trigger="interval"} 0`) {
 		t.Errorf("an interval run within five minutes:\n%s", m)
 	}

@@ -78,3 +78,13 @@ func TestNetworkFingerprintIsStable(t *testing.T) {
 		t.Errorf("two fingerprints of an unchanged network differ:\n%s\n%s", a, b)
 	}
 }
+
+// BenchmarkNetworkFingerprint is the cost of one poll of PollWatcher
+// (one every 2 s).
+func BenchmarkNetworkFingerprint(b *testing.B) {
+	for b.Loop() {
+		if _, err := NetworkFingerprint(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
