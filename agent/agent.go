@@ -204,7 +204,8 @@ func (a *Agent) RunTriggered(ctx context.Context, trigger Trigger) *Document {
 	cfg, p := a.cfg, a.prober
 	a.mu.Unlock()
 
-	doc, err := Pass(ctx, p, cfg, PassOptions{Version: a.opts.Eval.Version, Machine: a.opts.Eval.Machine, Now: a.opts.Eval.Now})
+	doc, err := Pass(ctx, p, cfg, PassOptions{Version: a.opts.Eval.Version, Machine: a.opts.Eval.Machine, Now: a.opts.Eval.Now,
+		Route: DefaultRoute})
 	if err != nil {
 		return a.Latest()
 	}

@@ -79,6 +79,9 @@ type NetworkView struct {
 	Status NetworkStatus `json:"status"`
 	// Control is the control probe's facts; absent when it is off.
 	Control *ControlView `json:"control,omitempty"`
+	// Route is the default route where the OS tells it (the agent on
+	// Linux); absent otherwise.
+	Route *RouteView `json:"default_route,omitempty"`
 	// Message and Hint are filled by renderers, in a language.
 	Message string `json:"message,omitempty"`
 	Hint    string `json:"hint,omitempty"`

@@ -68,6 +68,9 @@ type PassOptions struct {
 	OnHost func(i int, h HostReport)
 	// Now is the clock for certificate expiry; nil means time.Now.
 	Now func() time.Time
+	// Route, when not nil, reads the default route for the network
+	// finding (DefaultRoute).
+	Route func() *RouteView
 }
 
 // Pass runs one pass over the host table of cfg: every host concurrently,
@@ -97,6 +100,9 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		doc.CaptivePortal = captiveView(ctl)
 	}
 	doc.Network = networkView(networkVerdict(ctl, results), ctl)
+	if o.Route != nil {
+		doc.Network.Route = o.Route()
+	}
 	doc.ProxySettings = proxySettings(p, cfg.Targets())
 	return &doc, nil
 }

@@ -230,6 +230,12 @@ var textsDE = map[string]string{
 	"network.no_internet.hint":      "Stellen Sie zuerst die Internetverbindung des PCs wieder her (Router, Leitung, WLAN, VPN, Namensauflösung); danach diesen Check wiederholen. Wenn jede Seite scheitert, ist nicht Password Boss allein gesperrt.",
 	"network.ok_blocked":            "Dieser PC hat Internet: {control} antwortet wie erwartet. Gesperrt sind also nur die unten scheiternden Hosts auf dem Weg dorthin.",
 	"network.host":                  "Nicht erreicht: Dieser PC ist offline (siehe NETWORK oben).",
+	"network.route":                 "Sein Verkehr geht über {interface} ({type}) zum Gateway {gateway}.",
+	"network.route.no_gateway":      "Sein Verkehr geht über {interface} ({type}).",
+	"network.route_type.ethernet":   "Ethernet",
+	"network.route_type.wifi":       "WLAN",
+	"network.route_type.vpn":        "VPN",
+	"network.route_type.other":      "Netzwerkverbindung",
 
 	"text.via_proxy":      "über Proxy {proxy} ({source})",
 	"text.direct.ok":      "direkt: geht auch",

@@ -228,6 +228,12 @@ var textsEN = map[string]string{
 	"network.no_internet.hint":      "Restore the PC's internet connection first (router, line, Wi-Fi, VPN, name resolution); then run this check again. When every site fails, Password Boss is not blocked on its own.",
 	"network.ok_blocked":            "This PC has internet: {control} answers as expected. So it is only the failing hosts below that are blocked on the way.",
 	"network.host":                  "Not reached: this PC is offline (see NETWORK above).",
+	"network.route":                 "Its traffic leaves by {interface} ({type}) through the gateway {gateway}.",
+	"network.route.no_gateway":      "Its traffic leaves by {interface} ({type}).",
+	"network.route_type.ethernet":   "Ethernet",
+	"network.route_type.wifi":       "Wi-Fi",
+	"network.route_type.vpn":        "VPN",
+	"network.route_type.other":      "network link",
 
 	"text.via_proxy":      "via proxy {proxy} ({source})",
 	"text.direct.ok":      "direct: works too",

@@ -27,15 +27,29 @@ func (c *catalog) network(doc *agent.Document) (message, hint string) {
 	switch n.Status {
 	case agent.NetworkNone:
 		key := pick(n.Control != nil, "network.no_network", "network.no_network.no_control")
-		return c.text(key, a), c.text("network.no_network.hint", a)
+		return c.text(key, a) + c.route(n.Route), c.text("network.no_network.hint", a)
 	case agent.NetworkNoInternet:
-		return c.text("network.no_internet", a), c.text("network.no_internet.hint", a)
+		return c.text("network.no_internet", a) + c.route(n.Route), c.text("network.no_internet.hint", a)
 	case agent.NetworkOK:
 		if n.Control != nil && n.Control.Reason.OK() && anyHostFails(doc) {
 			return c.text("network.ok_blocked", a), ""
 		}
 	}
 	return "", ""
+}
+
+// route words the default route, when the OS told it, as a sentence of
+// its own after the finding.
+func (c *catalog) route(r *agent.RouteView) string {
+	if r == nil {
+		return ""
+	}
+	kind := c.text("network.route_type."+agent.RouteOther, nil)
+	if key := "network.route_type." + r.Type; c.has(key) {
+		kind = c.text(key, nil)
+	}
+	a := args{"interface": r.Interface, "type": kind, "gateway": r.Gateway}
+	return " " + c.text(pick(r.Gateway != "", "network.route", "network.route.no_gateway"), a)
 }
 
 // networkDown: the PC has no internet at all, so a failing host says

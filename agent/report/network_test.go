@@ -35,6 +35,7 @@ func noInternetReport() *agent.Document {
 	}
 	rep := evaluate(names, results, msD(52.0))
 	rep.Network = &agent.NetworkView{Status: agent.NetworkNoInternet,
+		Route:   &agent.RouteView{Interface: "wlan0", Type: agent.RouteWiFi, Gateway: "192.168.1.1"},
 		Control: controlView(probes.DNSNXDomain, "control http://www.msftconnecttest.com/connecttest.txt: dns www.msftconnecttest.com via 10.0.0.1:53: NXDOMAIN: the name does not exist")}
 	return rep
 }
@@ -68,7 +69,14 @@ func captiveReport() *agent.Document {
 func networkVariations() []*agent.Document {
 	off := noNetworkReport()
 	off.Network.Control = nil
-	return []*agent.Document{networkOKReport(), noInternetReport(), noNetworkReport(), off, captiveReport()}
+	var routed []*agent.Document
+	for _, r := range []agent.RouteView{{Interface: "eth0", Type: agent.RouteEthernet, Gateway: "10.0.0.1"},
+		{Interface: "tun0", Type: agent.RouteVPN}, {Interface: "bond0", Type: agent.RouteOther, Gateway: "10.0.0.1"}} {
+		doc := noNetworkReport()
+		doc.Network.Route = &r
+		routed = append(routed, doc)
+	}
+	return append([]*agent.Document{networkOKReport(), noInternetReport(), noNetworkReport(), off, captiveReport()}, routed...)
 }
 
 // TestNetworkWords: when the PC is offline the words lead with that once
