@@ -139,3 +139,31 @@ func TestCheckHostsBlockedInternetUp(t *testing.T) {
 		t.Errorf("the words do not say these hosts are blocked:\n%s", text)
 	}
 }
+
+// TestCheckProxyOnlyNetwork: direct TCP to the hosts is dropped, the
+// proxy (HTTPS_PROXY) gets through: ready, exit 0, done in about the
+// family grace rather than the 10 s timeout, and the text names the
+// proxy. Not parallel: Blackhole's namespace is one per test process.
+func TestCheckProxyOnlyNetwork(t *testing.T) {
+	v4, _ := probetest.Blackhole(t)
+	w := newTestWorld(t)
+	target := w.Add("api.pb.test", probetest.OK)
+	w.DNS.Set("api.pb.test", probetest.Answer{A: []netip.Addr{v4}})
+	target.AllowPrivate = true
+	px := probetest.StartProxy(t, nil)
+	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:" + px.Port()}
+	cfg := w.config(t, 10*time.Second, target)
+
+	res := runCmdEnv(t, false, env, "check", "--lang", "en", "--config.file", cfg)
+	if res.code != exitReady {
+		t.Errorf("exit code %d, want %d\n%s%s", res.code, exitReady, res.stdout, res.stderr)
+	}
+	if res.took > 2*time.Second {
+		t.Errorf("took %s with a 10 s timeout: the check waited on the dropped direct path", res.took)
+	}
+	want := "via proxy 127.0.0.1:" + px.Port() + " (HTTPS_PROXY) · direct: no answer within 1.0 s"
+	if !strings.Contains(res.stdout, want) {
+		t.Errorf("no %q in:\n%s", want, res.stdout)
+	}
+	t.Logf("proxy-only check took %s", res.took.Round(10*time.Millisecond))
+}
