@@ -98,6 +98,11 @@ func TestParseValid(t *testing.T) {
 				t.Errorf("control_url: off left %+v", cfg.Network)
 			}
 		}},
+		{"network_off_plain.yaml", func(t *testing.T, cfg *Config) {
+			if cfg.Network.ControlURL != "" {
+				t.Errorf("control_url: off (unquoted) left %+v", cfg.Network)
+			}
+		}},
 		{"network_no_expect.yaml", func(t *testing.T, cfg *Config) {
 			// Another site answers with another page: the default's
 			// expected answer must not carry over.
