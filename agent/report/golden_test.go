@@ -45,6 +45,7 @@ var reports = []struct {
 	{"no_internet", noInternetReport},
 	{"no_network", noNetworkReport},
 	{"captive", captiveReport},
+	{"control_off", controlOffReport},
 	{"proxy_only", proxyOnlyReport},
 }
 

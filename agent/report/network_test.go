@@ -25,6 +25,14 @@ func networkOKReport() *agent.Document {
 	return rep
 }
 
+// controlOffReport: the control probe is off; the hosts speak for
+// themselves, in their own words.
+func controlOffReport() *agent.Document {
+	rep := mixedReport()
+	rep.Network = &agent.NetworkView{Status: agent.NetworkNotChecked}
+	return rep
+}
+
 // noInternetReport: a resolver that says NXDOMAIN for every name, the
 // control's included.
 func noInternetReport() *agent.Document {
