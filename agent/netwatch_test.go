@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,18 +65,17 @@ func TestPollWatcherReportsAChange(t *testing.T) {
 	}
 }
 
-func TestNetworkFingerprintIsStable(t *testing.T) {
+// TestNetworkFingerprintSeesLoopback: the fingerprint lists the
+// interfaces that are up with their addresses. (Two fingerprints are not
+// compared: other packages' tests add interfaces meanwhile.)
+func TestNetworkFingerprintSeesLoopback(t *testing.T) {
 	t.Parallel()
-	a, err := NetworkFingerprint()
+	fp, err := NetworkFingerprint()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NetworkFingerprint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a != b {
-		t.Errorf("two fingerprints of an unchanged network differ:\n%s\n%s", a, b)
+	if !strings.Contains(fp, "127.0.0.1/8") {
+		t.Errorf("no loopback address in the fingerprint:\n%s", fp)
 	}
 }
 
