@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -83,7 +84,9 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		CertExpiry: cfg.Warnings.CertExpiry, SlowPhase: cfg.Warnings.SlowPhase}
 	start := time.Now()
 	control := make(chan *probes.ControlResult, 1)
-	go func() { control <- runControl(ctx, p, cfg.Network.ControlURL, cfg.Network.ControlExpect) }()
+	cctx, cutControl := context.WithCancel(ctx)
+	defer cutControl()
+	go func() { control <- runControl(cctx, p, cfg.Network.ControlURL, cfg.Network.ControlExpect) }()
 	var done func(int, *probes.Result)
 	if o.OnHost != nil {
 		done = func(i int, r *probes.Result) {
@@ -91,7 +94,7 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		}
 	}
 	results := probeAll(ctx, p, cfg.Targets(), done)
-	ctl := <-control
+	ctl := awaitControl(control, cutControl, anyOK(results), time.Until(start.Add(ControlGrace)))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -148,6 +151,52 @@ func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(
 	}
 	wg.Wait()
 	return results
+}
+
+// ControlGrace is how long from the start of a pass the control probe
+// has at least once the hosts are done and one of them is ok: the PC is
+// online then, and a control that only a proxy would let through (a
+// proxy-only network) must not hold the check to its timeout. With no
+// host ok the control is waited for: it tells a portal or no internet
+// from blocked hosts.
+const ControlGrace = probes.DefaultFamilyGrace
+
+// awaitControl waits for the control probe: to its end unless a host is
+// ok (online), else
+// for left at most (what is left of ControlGrace; nothing once it is
+// over), after which it is cut and says so.
+func awaitControl(control <-chan *probes.ControlResult, cut func(), online bool, left time.Duration) *probes.ControlResult {
+	if !online {
+		return <-control
+	}
+	select {
+	case c := <-control:
+		return c
+	default:
+	}
+	t := time.NewTimer(max(left, 0))
+	defer t.Stop()
+	select {
+	case c := <-control:
+		return c
+	case <-t.C:
+	}
+	cut()
+	c := <-control
+	if c != nil && c.Err != nil {
+		c.Err = fmt.Errorf("no answer by the time the hosts were done: %w", c.Err)
+	}
+	return c
+}
+
+// anyOK: some host passed every check.
+func anyOK(results []*probes.Result) bool {
+	for _, r := range results {
+		if r != nil && r.Reason.OK() {
+			return true
+		}
+	}
+	return false
 }
 
 // runControl runs the control probe when url is set and the prober can;

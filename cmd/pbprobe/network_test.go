@@ -152,6 +152,9 @@ func TestCheckProxyOnlyNetwork(t *testing.T) {
 	target.AllowPrivate = true
 	px := probetest.StartProxy(t, nil)
 	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:" + px.Port()}
+	// The control site is dropped too, as on a network where only the
+	// proxy gets out: it must not hold the check either.
+	w.control = "http://" + v4.String() + "/check"
 	cfg := w.config(t, 10*time.Second, target)
 
 	res := runCmdEnv(t, false, env, "check", "--lang", "en", "--config.file", cfg)
@@ -164,6 +167,9 @@ func TestCheckProxyOnlyNetwork(t *testing.T) {
 	want := "via proxy 127.0.0.1:" + px.Port() + " (HTTPS_PROXY) · direct: no answer within 1.0 s"
 	if !strings.Contains(res.stdout, want) {
 		t.Errorf("no %q in:\n%s", want, res.stdout)
+	}
+	if d := decodeNetwork(t, runCmdEnv(t, false, env, "check", "--format", "json", "--config.file", cfg).stdout); d.Network.Status != "ok" {
+		t.Errorf("network %+v, want ok: a host was reached", d.Network)
 	}
 	t.Logf("proxy-only check took %s", res.took.Round(10*time.Millisecond))
 }
