@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -46,5 +47,30 @@ func TestNetworkVerdict(t *testing.T) {
 		if got := networkVerdict(tc.control, tc.results); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestAwaitControl: a control that hangs is cut once a host is ok and its
+// time is up, and waited for when no host is ok.
+func TestAwaitControl(t *testing.T) {
+	t.Parallel()
+	hanging := func() (<-chan *probes.ControlResult, func(), *bool) {
+		ch := make(chan *probes.ControlResult, 1)
+		cut := false
+		return ch, func() {
+			cut = true
+			ch <- &probes.ControlResult{Reason: probes.TCPTimeout, Err: errors.New("context canceled")}
+		}, &cut
+	}
+	ch, cutFn, cut := hanging()
+	c := awaitControl(ch, cutFn, true, 0)
+	if !*cut || c == nil || c.Err == nil || !strings.Contains(c.Err.Error(), "no answer by the time the hosts were done") {
+		t.Errorf("online, time up: cut %v, result %+v", *cut, c)
+	}
+
+	done := make(chan *probes.ControlResult, 1)
+	done <- &probes.ControlResult{Reason: probes.DNSNXDomain}
+	if c := awaitControl(done, func() { t.Error("cut while no host is ok") }, false, 0); c.Reason != probes.DNSNXDomain {
+		t.Errorf("offline: %+v", c)
 	}
 }
