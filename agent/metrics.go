@@ -182,12 +182,7 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 	}
 	gauge(m.lastRun, started)
 	gauge(m.lastRunDuration, rep.DurationMS/1000)
-	if c := rep.CaptivePortal; c != nil && c.Error == "" {
-		gauge(m.captive, b2f(c.Detected))
-	}
-	if n := rep.Network; n != nil && n.Status != NetworkNotChecked {
-		gauge(m.internetUp, b2f(n.Status == NetworkOK))
-	}
+	m.machineGauges(rep, gauge)
 	if skew, ok := clockSkew(rep); ok {
 		gauge(m.clockSkew, skew)
 	}
@@ -216,6 +211,17 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 		}
 	}
 	return out
+}
+
+// machineGauges are the machine-level findings: the captive portal and
+// whether the PC has internet.
+func (m *Metrics) machineGauges(rep *Document, gauge func(*prometheus.Desc, float64, ...string)) {
+	if c := rep.CaptivePortal; c != nil && c.Error == "" {
+		gauge(m.captive, b2f(c.Detected))
+	}
+	if n := rep.Network; n != nil && n.Status != NetworkNotChecked {
+		gauge(m.internetUp, b2f(n.Status == NetworkOK))
+	}
 }
 
 // clockSkew is the median skew over the hosts whose servers sent a Date:
