@@ -48,6 +48,9 @@ type DaemonOptions struct {
 	// Ready, when not nil, is called with the listener's address once the
 	// endpoints are up.
 	Ready func(net.Addr)
+	// Watcher reports network changes and wakes from sleep, each of which
+	// starts a run; nil means PollWatcher with its defaults.
+	Watcher NetworkWatcher
 }
 
 // UsageError marks a start-up failure caused by the operator's input (a
@@ -115,7 +118,7 @@ func openDaemonLog(o DaemonOptions) (*zap.Logger, func() error, error) {
 func (d *daemon) build(cfg *config.Config) error {
 	var metrics *Metrics
 	hooks := append([]RunHook{
-		func(ev RunEvent) { metrics.Observe(ev.Prev, ev.Cur) },
+		func(ev RunEvent) { metrics.ObserveRun(ev) },
 		LogRuns(d.logger),
 	}, d.o.Hooks...)
 	a, err := New(Options{Config: cfg, Eval: EvalOptions{Version: d.o.Version, Machine: d.o.Machine}, Hooks: hooks})
@@ -172,6 +175,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go d.reloadOnHangup(ctx)
+	go d.followNetwork(ctx)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- Serve(ctx, ln, h, d.o.WebConfigFile, slogger) }()
@@ -194,6 +198,19 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	}
 	d.logger.Info("pbprobe agent stopped", zap.Uint64("runs", d.agent.Runs()))
 	return nil
+}
+
+// followNetwork starts a run whenever the watcher sees the network change
+// or the PC wake, until ctx ends.
+func (d *daemon) followNetwork(ctx context.Context) {
+	w := d.o.Watcher
+	if w == nil {
+		w = PollWatcher{}
+	}
+	w.Watch(ctx, func(t Trigger) {
+		d.logger.Info("probing now", zap.String("trigger", string(t)))
+		d.agent.Trigger(t)
+	})
 }
 
 // reloadOnHangup reloads the config on SIGHUP until ctx ends. Windows

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -144,6 +145,20 @@ func renderAll(t *testing.T, c *catalog) []string {
 			doc := &agent.Document{Hosts: []agent.HostReport{{HTTP: &agent.HTTPView{Date: checkedAt, ClockSkewS: skew}}}}
 			for _, f := range clockFindings(c, doc, sc.os) {
 				out = append(out, f.msg, f.hint)
+			}
+		}
+	}
+	proxied := NewText(io.Discard, TextOptions{Lang: c.lang}, nil)
+	proxied.cat = c
+	for _, h := range proxyOnlyReport().Hosts {
+		out = append(out, proxied.proxyLine(&h))
+	}
+	for _, doc := range networkVariations() {
+		msg, hint := c.network(doc)
+		out = append(out, msg, hint)
+		for _, h := range doc.Hosts {
+			if !h.OK {
+				out = append(out, c.text("network.host", args{"host": h.Host}))
 			}
 		}
 	}

@@ -22,10 +22,10 @@ type machineFinder func(c *catalog, doc *agent.Document, os string) []finding
 
 // machineFinders are the machine-level findings after the prerequisites,
 // in the order they print. Each is said once here, at the top, because it
-// explains many hosts at once: the network's own state first (a finder for
-// "no internet" belongs next to captiveFindings), then the clock, then
-// the proxy.
+// explains many hosts at once: the network's own state first (offline, a
+// captive portal), then the clock, then the proxy.
 var machineFinders = []machineFinder{
+	networkFindings,
 	captiveFindings,
 	clockFindings,
 	proxyFindings,
