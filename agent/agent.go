@@ -61,6 +61,7 @@ type Agent struct {
 	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
 	runs    atomic.Uint64
 	wake    chan struct{} // a reload asks for a run now
+	manual  *runRequests  // POST /-/probe asks for a run now (runnow.go)
 }
 
 // New builds an agent; it does not probe until Run.
@@ -78,7 +79,8 @@ func New(o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan struct{}, 1)}
+	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan struct{}, 1),
+		manual: newRunRequests()}
 	a.latest.Store(a.notChecked(o.Config))
 	return a, nil
 }
@@ -163,7 +165,7 @@ func (a *Agent) Reload(c *config.Config) error {
 // It returns nil when ctx ends; in-flight probes are cancelled with it.
 func (a *Agent) Run(ctx context.Context) error {
 	for {
-		a.RunOnce(ctx)
+		a.loopPass(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -173,6 +175,8 @@ func (a *Agent) Run(ctx context.Context) error {
 			t.Stop()
 			return nil
 		case <-a.wake:
+			t.Stop()
+		case <-a.manual.signal:
 			t.Stop()
 		case <-t.C:
 		}

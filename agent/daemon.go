@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,6 +49,11 @@ type DaemonOptions struct {
 	// Ready, when not nil, is called with the listener's address once the
 	// endpoints are up.
 	Ready func(net.Addr)
+	// Page, when not nil, builds the status page served at / (agent/page):
+	// the agent writes no prose itself.
+	Page func(*Agent, *History) http.Handler
+	// HistoryFile, when set, keeps the recent runs across restarts.
+	HistoryFile string
 }
 
 // UsageError marks a start-up failure caused by the operator's input (a
@@ -64,6 +70,7 @@ type daemon struct {
 	agent   *Agent
 	reg     *prometheus.Registry
 	reloads *ReloadStatus
+	history *History
 }
 
 // RunDaemon runs the agent until ctx ends: it probes now and every
@@ -117,6 +124,7 @@ func (d *daemon) build(cfg *config.Config) error {
 	hooks := append([]RunHook{
 		func(ev RunEvent) { metrics.Observe(ev.Prev, ev.Cur) },
 		LogRuns(d.logger),
+		d.openHistory(),
 	}, d.o.Hooks...)
 	a, err := New(Options{Config: cfg, Eval: EvalOptions{Version: d.o.Version, Machine: d.o.Machine}, Hooks: hooks})
 	if err != nil {
@@ -161,6 +169,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	h, err := NewHandler(ServerOptions{
 		Agent: d.agent, Gatherer: d.reg, RenderStatus: d.o.RenderStatus, Reload: httpReload,
 		Version: d.o.Version, Started: time.Now(), Logger: slogger,
+		History: d.history, Page: d.page(),
 	})
 	if err != nil {
 		ln.Close()
@@ -185,6 +194,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	case err = <-serveErr:
 		cancel()
 		<-loopDone
+		d.saveHistory()
 		d.logger.Error("web server stopped", zap.Error(err))
 		return err
 	}
@@ -192,6 +202,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	if err := <-serveErr; err != nil && !errors.Is(err, context.Canceled) {
 		d.logger.Error("web server", zap.Error(err))
 	}
+	d.saveHistory()
 	d.logger.Info("pbprobe agent stopped", zap.Uint64("runs", d.agent.Runs()))
 	return nil
 }
@@ -210,4 +221,32 @@ func (d *daemon) reloadOnHangup(ctx context.Context) {
 			_ = d.reload()
 		}
 	}
+}
+
+// The status page's history (history.go): loaded from the file at start,
+// fed by a run hook, written at most every minute and at the end.
+
+// openHistory loads the history and returns the hook that feeds it. A file
+// that cannot be read is logged and starts an empty history.
+func (d *daemon) openHistory() RunHook {
+	h, err := LoadHistory(HistoryOptions{File: d.o.HistoryFile})
+	if err != nil {
+		d.logger.Warn("history not restored; starting an empty one", zap.Error(err))
+	}
+	d.history = h
+	return h.Saver(func(err error) { d.logger.Warn("history not saved", zap.Error(err)) })
+}
+
+func (d *daemon) saveHistory() {
+	if err := d.history.Save(); err != nil {
+		d.logger.Warn("history not saved", zap.Error(err))
+	}
+}
+
+// page is the status page's handler, nil when none is wired in.
+func (d *daemon) page() http.Handler {
+	if d.o.Page == nil {
+		return nil
+	}
+	return d.o.Page(d.agent, d.history)
 }

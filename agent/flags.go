@@ -28,6 +28,8 @@ type Flags struct {
 	LogFileSet bool
 	Interval   time.Duration
 	Timeout    time.Duration
+	// HistoryFile keeps the status page's recent runs across restarts.
+	HistoryFile string
 }
 
 // Register adds the flags to fs.
@@ -40,6 +42,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.LogFormat, "log.format", LogFormatLogfmt, "console log `format`: logfmt or json")
 	fs.StringVar(&f.LogFile, "log.file", DefaultLogFile(), "rotated JSON log `file`; empty for none")
 	fs.Var((*Duration)(&f.Interval), "interval", "`duration` between runs (default from config, 5m)")
+	fs.StringVar(&f.HistoryFile, "history.file", "", "`file` that keeps the recent runs of / and /history across restarts, e.g. "+DefaultHistoryFile()+" (default: memory only)")
 	fs.Var((*Duration)(&f.Timeout), "timeout", "per-host `deadline` for DNS, TCP, TLS and HTTP (default from config, 10s)")
 }
 
@@ -114,5 +117,6 @@ func (f *Flags) DaemonOptions(console io.Writer) DaemonOptions {
 		ListenAddress:   f.ListenAddress,
 		WebConfigFile:   f.WebConfigFile,
 		EnableLifecycle: f.EnableLifecycle,
+		HistoryFile:     f.HistoryFile,
 	}
 }

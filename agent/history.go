@@ -1,0 +1,328 @@
+package agent
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pbprobe/pbprobe/probes"
+)
+
+// HostState is a host's state in one run, as the history keeps it.
+type HostState string
+
+// Host states: failing when not ok, warning when ok with warnings.
+const (
+	StateOK         HostState = "ok"
+	StateWarning    HostState = "warning"
+	StateFailing    HostState = "failing"
+	StateNotChecked HostState = "not_checked"
+)
+
+// StateOf is h's state.
+func StateOf(h *HostReport) HostState {
+	switch {
+	case h.Reason == probes.NotChecked:
+		return StateNotChecked
+	case !h.OK:
+		return StateFailing
+	case len(h.Warnings) > 0:
+		return StateWarning
+	}
+	return StateOK
+}
+
+// HistoryRun is one run as the history keeps it: the verdict per host and
+// nothing else, so that a day of runs stays small.
+type HistoryRun struct {
+	At    time.Time     `json:"at"`
+	Ready bool          `json:"ready"`
+	Hosts []HistoryHost `json:"hosts"`
+}
+
+// HistoryHost is one host in a HistoryRun.
+type HistoryHost struct {
+	Host     string        `json:"host"`
+	Port     int           `json:"port"`
+	State    HostState     `json:"state"`
+	Reason   probes.Reason `json:"reason"`
+	Warnings []WarningCode `json:"warnings,omitempty"`
+}
+
+// size is roughly what r costs in memory and in JSON: the bytes bound
+// counts this, not an exact figure, so it need only grow with the content.
+func (r *HistoryRun) size() int {
+	n := 64
+	for _, h := range r.Hosts {
+		n += 64 + len(h.Host) + len(h.State) + len(h.Reason)
+		for _, w := range h.Warnings {
+			n += 16 + len(w)
+		}
+	}
+	return n
+}
+
+// NewHistoryRun is doc as the history keeps it.
+func NewHistoryRun(doc *Document) HistoryRun {
+	r := HistoryRun{At: doc.CheckedAt, Ready: doc.Ready, Hosts: make([]HistoryHost, len(doc.Hosts))}
+	for i := range doc.Hosts {
+		h := &doc.Hosts[i]
+		hh := HistoryHost{Host: h.Host, Port: h.Port, State: StateOf(h), Reason: h.Reason}
+		for _, w := range h.Warnings {
+			hh.Warnings = append(hh.Warnings, w.Code)
+		}
+		r.Hosts[i] = hh
+	}
+	return r
+}
+
+// History defaults: a day of runs at the default interval fits many times
+// over; at a one-second interval the bytes bound keeps the most recent.
+const (
+	DefaultHistoryAge   = 24 * time.Hour
+	DefaultHistoryRuns  = 4096
+	DefaultHistoryBytes = 1 << 20
+	// historySaveEvery spaces the writes of the file: at a short
+	// interval, writing a megabyte every run would wear the disk for
+	// nothing a restart needs.
+	historySaveEvery = time.Minute
+)
+
+// HistoryOptions bound the history; zero values mean the defaults.
+type HistoryOptions struct {
+	MaxAge   time.Duration
+	MaxRuns  int
+	MaxBytes int
+	// File, when set, keeps the history across restarts: it is read by
+	// LoadHistory and written (atomically) at most every minute and by
+	// Save.
+	File string
+}
+
+// History is a bounded ring of recent runs: at most MaxRuns runs, MaxBytes
+// bytes, none older than MaxAge before the newest. Safe for concurrent use.
+type History struct {
+	o     HistoryOptions
+	mu    sync.Mutex
+	runs  []HistoryRun
+	bytes int
+	saved time.Time // when the file was last written
+	dirty bool
+}
+
+// NewHistory is an empty history.
+func NewHistory(o HistoryOptions) *History {
+	if o.MaxAge <= 0 {
+		o.MaxAge = DefaultHistoryAge
+	}
+	if o.MaxRuns <= 0 {
+		o.MaxRuns = DefaultHistoryRuns
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultHistoryBytes
+	}
+	return &History{o: o}
+}
+
+// Add keeps doc's run and drops what falls out of the bounds. Runs before
+// the first (no CheckedAt) are not kept.
+func (h *History) Add(doc *Document) {
+	if doc == nil || doc.CheckedAt.IsZero() {
+		return
+	}
+	h.add(NewHistoryRun(doc))
+}
+
+func (h *History) add(r HistoryRun) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.runs = append(h.runs, r)
+	h.bytes += r.size()
+	h.dirty = true
+	h.trim()
+}
+
+// trim drops the oldest runs until the bounds hold; the newest run always
+// stays. Called with mu held.
+func (h *History) trim() {
+	newest := h.runs[len(h.runs)-1].At
+	drop := 0
+	for drop < len(h.runs)-1 {
+		r := &h.runs[drop]
+		if len(h.runs)-drop <= h.o.MaxRuns && h.bytes <= h.o.MaxBytes && newest.Sub(r.At) <= h.o.MaxAge {
+			break
+		}
+		h.bytes -= r.size()
+		drop++
+	}
+	if drop == 0 {
+		return
+	}
+	h.runs = h.runs[drop:]
+	// Reslicing keeps the dropped runs' array alive; copy once the slice
+	// uses less than half of it, so the memory stays within twice the bound.
+	if cap(h.runs) > 2*len(h.runs)+16 {
+		h.runs = append([]HistoryRun(nil), h.runs...)
+	}
+}
+
+// Runs are the kept runs, oldest first. The slice is the caller's; the
+// runs' host slices are shared and must not be written.
+func (h *History) Runs() []HistoryRun {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]HistoryRun(nil), h.runs...)
+}
+
+// Bytes is the bytes bound's count of the kept runs.
+func (h *History) Bytes() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bytes
+}
+
+// historyFile is the file's shape: a version, so that a later shape can
+// be told apart, and the runs.
+type historyFile struct {
+	Version int          `json:"version"`
+	Runs    []HistoryRun `json:"runs"`
+}
+
+const historyFileVersion = 1
+
+// WriteJSON writes the kept runs as the /history document.
+func (h *History) WriteJSON(w io.Writer) error {
+	return json.NewEncoder(w).Encode(historyFile{Version: historyFileVersion, Runs: h.Runs()})
+}
+
+// LoadHistory is a history with the runs of o.File, when it exists. A
+// missing file is an empty history; an unreadable or malformed one is an
+// empty history and an error to log (the agent starts anyway).
+func LoadHistory(o HistoryOptions) (*History, error) {
+	h := NewHistory(o)
+	if o.File == "" {
+		return h, nil
+	}
+	f, err := os.Open(o.File)
+	if errors.Is(err, fs.ErrNotExist) {
+		return h, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("history file: %w", err)
+	}
+	defer f.Close()
+	// The file holds at most MaxBytes of runs, which JSON spells in about
+	// as many bytes; twice that and more is not a file this agent wrote.
+	var file historyFile
+	if err := json.NewDecoder(io.LimitReader(f, 2*int64(h.o.MaxBytes)+4096)).Decode(&file); err != nil {
+		return h, fmt.Errorf("history file %s: %w", o.File, err)
+	}
+	var last time.Time
+	for _, r := range file.Runs {
+		if r, ok := cleanRun(r); ok && !r.At.Before(last) {
+			h.add(r)
+			last = r.At
+		}
+	}
+	h.dirty = false
+	return h, nil
+}
+
+// cleanRun makes a run read from the file safe to show: the file is on
+// disk and may have been edited, so its strings are treated as the
+// network's. Runs out of order are dropped.
+func cleanRun(r HistoryRun) (HistoryRun, bool) {
+	if r.At.IsZero() {
+		return r, false
+	}
+	hosts := make([]HistoryHost, 0, len(r.Hosts))
+	for _, h := range r.Hosts {
+		h.Host = cleanText(h.Host)
+		h.Reason = probes.Reason(cleanText(string(h.Reason)))
+		switch h.State {
+		case StateOK, StateWarning, StateFailing, StateNotChecked:
+		default:
+			continue
+		}
+		ws := make([]WarningCode, 0, len(h.Warnings))
+		for _, w := range h.Warnings {
+			ws = append(ws, WarningCode(cleanText(string(w))))
+		}
+		h.Warnings = ws
+		hosts = append(hosts, h)
+	}
+	r.Hosts = hosts
+	return r, true
+}
+
+// Saver is a run hook that writes the file at most every minute; Save
+// writes it at once (at shutdown).
+func (h *History) Saver(onError func(error)) RunHook {
+	return func(ev RunEvent) {
+		h.Add(ev.Cur)
+		if h.o.File == "" {
+			return
+		}
+		h.mu.Lock()
+		due := time.Since(h.saved) >= historySaveEvery
+		h.mu.Unlock()
+		if due {
+			if err := h.Save(); err != nil && onError != nil {
+				onError(err)
+			}
+		}
+	}
+}
+
+// Save writes the runs to the file, when there is one and anything
+// changed: to a temporary file in the same folder, then renamed over the
+// old one, so that a crash leaves the old file or the new, never half.
+func (h *History) Save() error {
+	h.mu.Lock()
+	if h.o.File == "" || !h.dirty {
+		h.mu.Unlock()
+		return nil
+	}
+	runs := append([]HistoryRun(nil), h.runs...)
+	h.saved, h.dirty = time.Now(), false
+	h.mu.Unlock()
+	body, err := json.Marshal(historyFile{Version: historyFileVersion, Runs: runs})
+	if err != nil {
+		return fmt.Errorf("history file: %w", err)
+	}
+	if err := writeAtomic(h.o.File, body); err != nil {
+		return fmt.Errorf("history file: %w", err)
+	}
+	return nil
+}
+
+// writeAtomic writes body to name through a temporary file and a rename.
+func writeAtomic(name string, body []byte) error {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, nothing is left to remove
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
