@@ -63,6 +63,12 @@ type UsageError struct{ Err error }
 func (e UsageError) Error() string { return e.Err.Error() }
 func (e UsageError) Unwrap() error { return e.Err }
 
+// IsUsageError reports whether err is, or wraps, a UsageError.
+func IsUsageError(err error) bool {
+	var ue UsageError
+	return errors.As(err, &ue)
+}
+
 // daemon is one running agent process: the loop, its endpoints, its log.
 type daemon struct {
 	o       DaemonOptions

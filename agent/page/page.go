@@ -25,8 +25,6 @@ type Options struct {
 	Latest func() *agent.Document
 	// Runs are the recent runs, oldest first; nil for none.
 	Runs func() []agent.HistoryRun
-	// Version is the agent's, for the footer.
-	Version string
 	// Zone the times are shown in; nil means the PC's.
 	Zone *time.Location
 	// Now is the clock the timeline ends at; nil means time.Now.
@@ -35,10 +33,8 @@ type Options struct {
 
 // New is the page of a running agent and its history, the shape
 // agent.DaemonOptions.Page takes.
-func New(version string) func(*agent.Agent, *agent.History) http.Handler {
-	return func(a *agent.Agent, h *agent.History) http.Handler {
-		return NewHandler(Options{Latest: a.Latest, Runs: h.Runs, Version: version})
-	}
+func New(a *agent.Agent, h *agent.History) http.Handler {
+	return NewHandler(Options{Latest: a.Latest, Runs: h.Runs})
 }
 
 // handler serves the page.
