@@ -17,6 +17,8 @@ const (
 	// runs in a row with the same state and reason share a band, so that
 	// the page stays small however many runs the history keeps.
 	maxBands = 720
+	// minBand is the narrowest band, about two pixels on a laptop.
+	minBand = 2.0
 )
 
 // band is one run of one host (or, past maxBands, runs in a row alike).
@@ -96,7 +98,11 @@ func bands(runs []agent.HistoryRun, host string, port int, now time.Time, zone *
 		}
 		end = earlier(end, now)
 		x0, x1 := xOf(p.at, from), xOf(end, from)
-		out = append(out, band{X: units(x0), W: units(max(x1-x0, 0.5)), State: p.host.State, Title: bandTitle(p, zone)})
+		// Every run stays visible, the newest too: a band is at least
+		// minBand wide, and inside the picture.
+		w := max(x1-x0, minBand)
+		x0 = min(x0, timelineWidth-w)
+		out = append(out, band{X: units(x0), W: units(w), State: p.host.State, Title: bandTitle(p, zone)})
 	}
 	return out
 }

@@ -94,7 +94,7 @@ func TestBands(t *testing.T) {
 		wantX0    string // the first band's x
 	}{
 		{"none", nil, 0, ""},
-		{"one run", hist(1, time.Minute, end, ok), 1, "960.00"},
+		{"one run, the newest, stays in the picture", hist(1, time.Minute, end, ok), 1, "958.00"},
 		{"a day at five minutes", hist(288, 5*time.Minute, end, ok), 288, "3.33"},
 		{"older than a day drops", hist(300, 5*time.Minute, end, ok), 288, "3.33"},
 		// At 10 s, 8640 runs: runs alike in a row share a band.
