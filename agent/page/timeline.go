@@ -160,10 +160,11 @@ func stateWord(s agent.HostState) string {
 
 // lastChange is when host:port entered the state it is in now, from the
 // history: known is false when the state has not changed in all of it
-// (then at is the oldest run), and at is zero without any run.
+// (then at is the oldest run), and at is zero with fewer than two runs.
 func lastChange(runs []agent.HistoryRun, host string, port int) (at time.Time, known bool) {
 	ps := hostPoints(runs, host, port, time.Time{})
-	if len(ps) == 0 {
+	if len(ps) < 2 {
+		// One run says nothing about since when.
 		return time.Time{}, false
 	}
 	cur := ps[len(ps)-1].host.State

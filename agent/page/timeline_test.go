@@ -149,6 +149,7 @@ func TestLastChange(t *testing.T) {
 		wantKnown bool
 	}{
 		{"no runs", nil, 0, time.Time{}, false},
+		{"one run", func(int) agent.HostState { return agent.StateOK }, 1, time.Time{}, false},
 		{"never changed", func(int) agent.HostState { return agent.StateOK }, 5, end.Add(-20 * time.Minute), false},
 		{"went down", func(i int) agent.HostState {
 			if i >= 3 {
