@@ -49,19 +49,7 @@ func TestBrowserPage(t *testing.T) {
 	}
 	b.screenshot("status-page-after-check.png")
 
-	// Another site's page that posts to the agent: the browser sends the
-	// request (a form may post anywhere), the agent refuses it.
-	evil := serveEvilPage(t, a.base+"/-/probe")
-	runs := len(a.history(t).Runs)
-	b.open(evil)
-	b.eval(`document.forms[0].submit(), true`)
-	b.waitFor(`document.readyState === "complete" && location.href.endsWith("/-/probe")`)
-	if body := b.eval(`document.body.innerText`); !strings.Contains(body, "cross-origin request refused") {
-		t.Errorf("the cross-site POST was answered with %s", body)
-	}
-	if n := len(a.history(t).Runs); n != runs {
-		t.Errorf("the cross-site POST ran a pass: %d runs, want %d", n, runs)
-	}
+	pressFromAnotherSite(t, b, a)
 
 	b.call("Network.enable", map[string]any{})
 	b.call("Network.setExtraHTTPHeaders", map[string]any{"headers": map[string]string{"Accept-Language": "de-DE,de;q=0.9"}})
@@ -80,6 +68,25 @@ func TestBrowserPage(t *testing.T) {
 		t.Error("the page scrolls sideways in a 360 px window")
 	}
 	b.screenshot("status-page-narrow.png")
+}
+
+// pressFromAnotherSite has the browser post to the agent from another
+// site's page, as a page the user visits could.
+func pressFromAnotherSite(t *testing.T, b *browser, a *testAgent) {
+	t.Helper()
+	// Another site's page that posts to the agent: the browser sends the
+	// request (a form may post anywhere), the agent refuses it.
+	evil := serveEvilPage(t, a.base+"/-/probe")
+	runs := len(a.history(t).Runs)
+	b.open(evil)
+	b.eval(`document.forms[0].submit(), true`)
+	b.waitFor(`document.readyState === "complete" && location.href.endsWith("/-/probe")`)
+	if body := b.eval(`document.body.innerText`); !strings.Contains(body, "cross-origin request refused") {
+		t.Errorf("the cross-site POST was answered with %s", body)
+	}
+	if n := len(a.history(t).Runs); n != runs {
+		t.Errorf("the cross-site POST ran a pass: %d runs, want %d", n, runs)
+	}
 }
 
 // serveEvilPage serves, on another loopback origin ("localhost" and

@@ -96,31 +96,10 @@ func TestAgentPageEndToEnd(t *testing.T) {
 	a := startTestAgent(t, cfg, "--interval", "1h", "--history.file", histFile)
 	a.waitStatus(t, want)
 
-	code, page := a.get(t, "/")
-	if code != 200 {
-		t.Fatalf("/ = %d", code)
-	}
-	for _, s := range append(fiveHosts, "tls_intercepted", probetest.InspectionCAName, "NOT READY", `href="/history"`) {
-		if !strings.Contains(page, s) {
-			t.Errorf("the page lacks %q", s)
-		}
-	}
-	if n := strings.Count(page, `<rect class="band `); n != 5 {
-		t.Errorf("%d bands after one run, want 5 (one per host)", n)
-	}
-	req, _ := http.NewRequest("GET", a.base+"/", nil)
-	req.Header.Set("Accept-Language", "de-DE,de;q=0.9")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	de := readAll(t, resp)
-	if !strings.Contains(de, "NICHT BEREIT") || !strings.Contains(de, `lang="de"`) {
-		t.Error("Accept-Language: de does not give the German page")
-	}
+	checkPage(t, a)
 
 	before := a.checkedAt(t)
-	resp = a.post(t, "/-/probe", url.Values{"lang": {"en"}}, map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+	resp := a.post(t, "/-/probe", url.Values{"lang": {"en"}}, map[string]string{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site POST /-/probe = %d, want 403", resp.StatusCode)
 	}
@@ -157,6 +136,33 @@ func TestAgentPageEndToEnd(t *testing.T) {
 	}
 	if len(again) != len(runs)+1 || !again[0].At.Equal(runs[0].At) {
 		t.Errorf("after a restart /history has %d runs from %v, want %d from %v", len(again), again[0].At, len(runs)+1, runs[0].At)
+	}
+}
+
+// checkPage reads a's page after its first run, in English and German.
+func checkPage(t *testing.T, a *testAgent) {
+	t.Helper()
+	code, page := a.get(t, "/")
+	if code != 200 {
+		t.Fatalf("/ = %d", code)
+	}
+	for _, s := range append(fiveHosts, "tls_intercepted", probetest.InspectionCAName, "NOT READY", `href="/history"`) {
+		if !strings.Contains(page, s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+	if n := strings.Count(page, `<rect class="band `); n != 5 {
+		t.Errorf("%d bands after one run, want 5 (one per host)", n)
+	}
+	req, _ := http.NewRequest("GET", a.base+"/", nil)
+	req.Header.Set("Accept-Language", "de-DE,de;q=0.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := readAll(t, resp)
+	if !strings.Contains(de, "NICHT BEREIT") || !strings.Contains(de, `lang="de"`) {
+		t.Error("Accept-Language: de does not give the German page")
 	}
 }
 
