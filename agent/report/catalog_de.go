@@ -250,6 +250,6 @@ var textsDE = map[string]string{
 	"page.hosts":        "Password-Boss-Hosts",
 	"page.history":      "Letzte 24 Stunden",
 	"page.since":        "in diesem Zustand seit {at}",
-	"page.since_before": "in diesem Zustand seit vor {at}",
+	"page.since_before": "in diesem Zustand mindestens seit {at}",
 	"page.links":        "Für Skripte und Überwachung",
 }

@@ -248,6 +248,6 @@ var textsEN = map[string]string{
 	"page.hosts":        "Password Boss hosts",
 	"page.history":      "Last 24 hours",
 	"page.since":        "in this state since {at}",
-	"page.since_before": "in this state since before {at}",
+	"page.since_before": "in this state since at least {at}",
 	"page.links":        "For scripts and monitoring",
 }
