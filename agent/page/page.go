@@ -76,6 +76,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
-	hd.Set("Vary", "Accept-Language")
+	hd.Add("Vary", "Accept-Language")
 	_, _ = w.Write(b.Bytes())
 }
