@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,6 +45,38 @@ type HistoryRun struct {
 	At    time.Time     `json:"at"`
 	Ready bool          `json:"ready"`
 	Hosts []HistoryHost `json:"hosts"`
+	// Count, when above 1, says this entry stands for that many runs in a
+	// row with the same verdicts, the last at Until: the history merges
+	// older runs so only when it reaches its bytes bound, so that a day
+	// fits however short the interval unless the hosts change all day.
+	Count int       `json:"count,omitempty"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// End is when the entry's last run was.
+func (r *HistoryRun) End() time.Time {
+	if r.Count > 1 {
+		return r.Until
+	}
+	return r.At
+}
+
+// Runs is how many runs the entry stands for.
+func (r *HistoryRun) Runs() int { return max(r.Count, 1) }
+
+// sameVerdicts: a and b found every host in the same state, for the same
+// reason, with the same warnings.
+func sameVerdicts(a, b *HistoryRun) bool {
+	if a.Ready != b.Ready || len(a.Hosts) != len(b.Hosts) {
+		return false
+	}
+	for i := range a.Hosts {
+		x, y := &a.Hosts[i], &b.Hosts[i]
+		if x.Host != y.Host || x.Port != y.Port || x.State != y.State || x.Reason != y.Reason || !slices.Equal(x.Warnings, y.Warnings) {
+			return false
+		}
+	}
+	return true
 }
 
 // HistoryHost is one host in a HistoryRun.
@@ -58,7 +91,7 @@ type HistoryHost struct {
 // size is roughly what r costs in memory and in JSON: the bytes bound
 // counts this, not an exact figure, so it need only grow with the content.
 func (r *HistoryRun) size() int {
-	n := 64
+	n := 96
 	for _, h := range r.Hosts {
 		n += 64 + len(h.Host) + len(h.State) + len(h.Reason)
 		for _, w := range h.Warnings {
@@ -114,6 +147,9 @@ type History struct {
 	bytes int
 	saved time.Time // when the file was last written
 	dirty bool
+	// merged is how many of the oldest entries compact has merged as far
+	// as they go.
+	merged int
 }
 
 // NewHistory is an empty history.
@@ -148,14 +184,19 @@ func (h *History) add(r HistoryRun) {
 	h.trim()
 }
 
-// trim drops the oldest runs until the bounds hold; the newest run always
-// stays. Called with mu held.
+// trim keeps the bounds: over the bytes bound it first merges runs in a
+// row with the same verdicts in the older half, then drops the oldest
+// entries until every bound holds; the newest always stays. Called with
+// mu held.
 func (h *History) trim() {
+	if h.bytes > h.o.MaxBytes {
+		h.compact(len(h.runs) / 2)
+	}
 	newest := h.runs[len(h.runs)-1].At
 	drop := 0
 	for drop < len(h.runs)-1 {
 		r := &h.runs[drop]
-		if len(h.runs)-drop <= h.o.MaxRuns && h.bytes <= h.o.MaxBytes && newest.Sub(r.At) <= h.o.MaxAge {
+		if len(h.runs)-drop <= h.o.MaxRuns && h.bytes <= h.o.MaxBytes && newest.Sub(r.End()) <= h.o.MaxAge {
 			break
 		}
 		h.bytes -= r.size()
@@ -165,11 +206,44 @@ func (h *History) trim() {
 		return
 	}
 	h.runs = h.runs[drop:]
+	h.merged = max(h.merged-drop, 0)
 	// Reslicing keeps the dropped runs' array alive; copy once the slice
 	// uses less than half of it, so the memory stays within twice the bound.
 	if cap(h.runs) > 2*len(h.runs)+16 {
 		h.runs = append([]HistoryRun(nil), h.runs...)
 	}
+}
+
+// compact merges the runs before index upto that follow one with the same
+// verdicts into it, in place. The newer half stays a run per entry, which
+// the page draws as a band per run.
+func (h *History) compact(upto int) {
+	start := max(h.merged, 1)
+	if upto <= start {
+		return
+	}
+	out, end := h.runs[:start], start
+	for i := start; i < len(h.runs); i++ {
+		r := h.runs[i]
+		last := &out[len(out)-1]
+		if i < upto && sameVerdicts(last, &r) {
+			h.bytes -= r.size()
+			last.Count, last.Until = last.Runs()+r.Runs(), r.End()
+			continue
+		}
+		out = append(out, r)
+		if i < upto {
+			end = len(out)
+		}
+	}
+	// The entries past the new end are copies; clear them so that their
+	// host slices can be collected.
+	clear(h.runs[len(out):])
+	h.runs = out
+	// The entries before end are merged as far as they go: the next
+	// compaction starts there, so that a day that changes every run costs
+	// no rescans.
+	h.merged = end
 }
 
 // Runs are the kept runs, oldest first. The slice is the caller's; the
@@ -227,7 +301,7 @@ func LoadHistory(o HistoryOptions) (*History, error) {
 	for _, r := range file.Runs {
 		if r, ok := cleanRun(r); ok && !r.At.Before(last) {
 			h.add(r)
-			last = r.At
+			last = r.End()
 		}
 	}
 	h.dirty = false
@@ -240,6 +314,9 @@ func LoadHistory(o HistoryOptions) (*History, error) {
 func cleanRun(r HistoryRun) (HistoryRun, bool) {
 	if r.At.IsZero() {
 		return r, false
+	}
+	if r.Count < 2 || r.Until.Before(r.At) {
+		r.Count, r.Until = 0, time.Time{}
 	}
 	hosts := make([]HistoryHost, 0, len(r.Hosts))
 	for _, h := range r.Hosts {

@@ -194,21 +194,98 @@ func TestHistoryJSON(t *testing.T) {
 	}
 }
 
-// BenchmarkHistoryDayAtOneSecond adds a day of runs at a one-second
-// interval (86400 runs of five hosts) and reports what the ring keeps.
-func BenchmarkHistoryDayAtOneSecond(b *testing.B) {
+// outages is a day at one run a second: every host ok but for a ten-minute
+// outage of one host every six hours (the usual day), or (flapping) a
+// different verdict every run, the worst case.
+func dayAtOneSecond(h *agent.History, flapping bool) {
 	docs := []*agent.Document{runDoc(t0), runDoc(t0, false, true), runDoc(t0, true, true, true, true, true)}
-	for b.Loop() {
-		h := agent.NewHistory(agent.HistoryOptions{})
-		for i := range 86400 {
-			d := *docs[i%len(docs)]
-			d.CheckedAt = t0.Add(time.Duration(i) * time.Second)
-			h.Add(&d)
+	for i := range 86400 {
+		d := *docs[0]
+		switch {
+		case flapping:
+			d = *docs[i%len(docs)]
+		case i%(6*3600) < 600:
+			d = *docs[1]
 		}
-		var buf bytes.Buffer
-		_ = h.WriteJSON(&buf)
-		b.ReportMetric(float64(len(h.Runs())), "runs_kept")
-		b.ReportMetric(float64(h.Bytes()), "bytes_counted")
-		b.ReportMetric(float64(buf.Len()), "json_bytes")
+		d.CheckedAt = t0.Add(time.Duration(i) * time.Second)
+		h.Add(&d)
+	}
+}
+
+// Over its bytes bound the history merges older runs in a row with the
+// same verdicts: a usual day at one run a second is kept whole, each run
+// counted, the newer half a run per entry; a day that changes every run
+// keeps what the bound allows.
+func TestHistoryMergesToKeepADay(t *testing.T) {
+	t.Parallel()
+	const limit = 64 << 10
+	newest := t0.Add(86399 * time.Second)
+
+	h := agent.NewHistory(agent.HistoryOptions{MaxBytes: limit})
+	dayAtOneSecond(h, false)
+	runs := h.Runs()
+	total := 0
+	for _, r := range runs {
+		total += r.Runs()
+	}
+	if b := h.Bytes(); b > limit {
+		t.Errorf("%d bytes, bound %d", b, limit)
+	}
+	if !runs[0].At.Equal(t0) || total != 86400 {
+		t.Errorf("a usual day: %d runs from %s kept, want all 86400 from %s", total, runs[0].At, t0)
+	}
+	last := runs[len(runs)-1]
+	if !last.At.Equal(newest) || last.Count != 0 || runs[len(runs)/2+1].Count != 0 {
+		t.Errorf("the newer half is merged: last %+v", last)
+	}
+	// The outages stay visible: a failing entry for each.
+	failing := 0
+	for _, r := range runs {
+		if !r.Ready && r.Runs() > 1 {
+			failing++
+		}
+	}
+	if failing < 3 {
+		t.Errorf("%d merged outages, want the older ones of four", failing)
+	}
+
+	flap := agent.NewHistory(agent.HistoryOptions{MaxBytes: limit})
+	dayAtOneSecond(flap, true)
+	fr := flap.Runs()
+	if b := flap.Bytes(); b > limit || len(fr) < 50 {
+		t.Errorf("flapping: %d bytes in %d entries, bound %d", b, len(fr), limit)
+	}
+	if !fr[len(fr)-1].At.Equal(newest) || fr[0].At.Equal(t0) {
+		t.Errorf("flapping: kept %s to %s, want the newest and not the whole day", fr[0].At, fr[len(fr)-1].At)
+	}
+}
+
+// BenchmarkHistoryDayAtOneSecond adds a day of runs at a one-second
+// interval (86400 runs of five hosts) with the default bounds and reports
+// what the ring keeps: entries, runs and hours covered, bytes.
+func BenchmarkHistoryDayAtOneSecond(b *testing.B) {
+	for _, flapping := range []bool{false, true} {
+		name := "usual-day"
+		if flapping {
+			name = "flapping-every-run"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				h := agent.NewHistory(agent.HistoryOptions{})
+				dayAtOneSecond(h, flapping)
+				runs := h.Runs()
+				covered := 0
+				for _, r := range runs {
+					covered += r.Runs()
+				}
+				var buf bytes.Buffer
+				_ = h.WriteJSON(&buf)
+				b.ReportMetric(float64(len(runs)), "entries")
+				b.ReportMetric(float64(covered), "runs_covered")
+				b.ReportMetric(runs[len(runs)-1].At.Sub(runs[0].At).Hours(), "hours_covered")
+				b.ReportMetric(float64(h.Bytes()), "bytes_counted")
+				b.ReportMetric(float64(buf.Len()), "json_bytes")
+			}
+		})
 	}
 }

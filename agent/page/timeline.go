@@ -40,12 +40,12 @@ type point struct {
 func hostPoints(runs []agent.HistoryRun, host string, port int, from time.Time) []point {
 	var out []point
 	for _, r := range runs {
-		if !r.At.After(from) {
+		if !r.End().After(from) {
 			continue
 		}
 		for _, h := range r.Hosts {
 			if h.Host == host && h.Port == port {
-				out = append(out, point{at: r.At, host: h, count: 1, lastAt: r.At})
+				out = append(out, point{at: r.At, host: h, count: r.Runs(), lastAt: r.End()})
 				break
 			}
 		}
@@ -58,8 +58,8 @@ func merge(ps []point) []point {
 	var out []point
 	for _, p := range ps {
 		if n := len(out); n > 0 && out[n-1].host.State == p.host.State && out[n-1].host.Reason == p.host.Reason {
-			out[n-1].count++
-			out[n-1].lastAt = p.at
+			out[n-1].count += p.count
+			out[n-1].lastAt = p.lastAt
 			continue
 		}
 		out = append(out, p)
@@ -71,12 +71,19 @@ func merge(ps []point) []point {
 // run, or one of these when the next is more than three away (the agent
 // was stopped: the gap shows), and the newest lasts one.
 func typicalGap(ps []point) time.Duration {
-	if len(ps) < 2 {
-		return 5 * time.Minute
+	var gaps []time.Duration
+	for i, p := range ps {
+		if p.count > 1 {
+			// The history merged these runs: their spacing is their span
+			// shared out.
+			gaps = append(gaps, p.lastAt.Sub(p.at)/time.Duration(p.count-1))
+		}
+		if i > 0 {
+			gaps = append(gaps, p.at.Sub(ps[i-1].lastAt))
+		}
 	}
-	gaps := make([]time.Duration, 0, len(ps)-1)
-	for i := 1; i < len(ps); i++ {
-		gaps = append(gaps, ps[i].at.Sub(ps[i-1].at))
+	if len(gaps) == 0 {
+		return 5 * time.Minute
 	}
 	slices.Sort(gaps)
 	return max(gaps[len(gaps)/2], time.Second)

@@ -175,3 +175,32 @@ func TestLastChange(t *testing.T) {
 		}
 	}
 }
+
+// An entry the history merged (an hour of runs alike) is one band over its
+// hour, with the count on hover; the spacing of its runs is the usual gap.
+func TestBandsOfMergedRuns(t *testing.T) {
+	t.Parallel()
+	end := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	host := func(s agent.HostState, r probes.Reason) []agent.HistoryHost {
+		return []agent.HistoryHost{{Host: "h", Port: 443, State: s, Reason: r}}
+	}
+	runs := []agent.HistoryRun{
+		{At: end.Add(-10 * time.Hour), Count: 3601, Until: end.Add(-9 * time.Hour), Hosts: host(agent.StateOK, probes.ReasonOK)},
+		{At: end.Add(-9*time.Hour + time.Second), Hosts: host(agent.StateFailing, probes.TCPTimeout)},
+		{At: end.Add(-9*time.Hour + 2*time.Second), Hosts: host(agent.StateFailing, probes.TCPTimeout)},
+	}
+	bs := bands(runs, "h", 443, end, time.UTC)
+	if len(bs) != 3 {
+		t.Fatalf("%d bands, want 3", len(bs))
+	}
+	// 14 h of 24 from the left edge, an hour (40 units) wide.
+	if bs[0].X != "560.00" || bs[0].W != "40.01" {
+		t.Errorf("the merged band is at %s, %s wide; want 560.00, 40.01", bs[0].X, bs[0].W)
+	}
+	if !strings.Contains(bs[0].Title, "(3601×) OK ok") {
+		t.Errorf("the merged band's title %q lacks the count", bs[0].Title)
+	}
+	if at, known := lastChange(runs, "h", 443); !known || !at.Equal(runs[1].At) {
+		t.Errorf("lastChange = %s %v, want the first failing run", at, known)
+	}
+}
