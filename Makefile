@@ -12,7 +12,7 @@ BENCHTIME ?= 20x
 DIST      ?= dist
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help run build test lint fmt fuzz bench footprint cross clean
+.PHONY: help run build test lint fmt fuzz bench footprint compare cross clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench: ## run the benchmarks (BENCHTIME, default 20x)
 
 footprint: ## pbprobe run beside blackbox_exporter: RSS, /metrics latency, size and series
 	$(GO) test -run='^$$' -bench='FootprintVsBlackbox|AgentIdleRSS' -benchtime=1x ./cmd/pbprobe/
+
+compare: ## pbprobe beside blackbox_exporter against the same faults into docs/comparison.md; fails on a misclassification (root)
+	PBPROBE_COMPARE_WRITE=1 $(GO) test -run='^$$' -bench='^BenchmarkCompare$$' -benchtime=1x ./cmd/pbprobe/
 
 cross: ## build for windows, darwin and linux on amd64 and arm64 into dist/
 	@mkdir -p $(DIST)

@@ -62,7 +62,8 @@ type Agent struct {
 	latest  atomic.Pointer[Document]
 	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
 	runs    atomic.Uint64
-	wake    chan Trigger // a reload, a network change, a person asks for a run now
+	wake    chan Trigger // a reload, a network change, a wake from sleep
+	manual  *runRequests // POST /-/probe asks for a run now (runnow.go)
 }
 
 // New builds an agent; it does not probe until Run.
@@ -80,7 +81,8 @@ func New(o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan Trigger, 1)}
+	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan Trigger, 1),
+		manual: newRunRequests()}
 	a.latest.Store(a.notChecked(o.Config))
 	return a, nil
 }
@@ -165,7 +167,7 @@ func (a *Agent) Reload(c *config.Config) error {
 func (a *Agent) Run(ctx context.Context) error {
 	trigger := TriggerStart
 	for {
-		a.RunTriggered(ctx, trigger)
+		a.loopPass(ctx, trigger)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -176,6 +178,9 @@ func (a *Agent) Run(ctx context.Context) error {
 			return nil
 		case trigger = <-a.wake:
 			t.Stop()
+		case <-a.manual.signal:
+			t.Stop()
+			trigger = TriggerManual
 		case <-t.C:
 			trigger = TriggerInterval
 		}

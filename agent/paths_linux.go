@@ -3,3 +3,7 @@ package agent
 // DefaultLogFile is where the agent logs when run as a service: the FHS
 // place for system daemons' logs, which logrotate and support scripts look in.
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
+
+// DefaultHistoryFile is a suggested --history.file: the FHS place for a
+// daemon's state.
+func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }

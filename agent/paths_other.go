@@ -6,3 +6,7 @@ package agent
 // and illumos keep daemons' logs under /var/log as Linux does (hier(7)), so
 // support finds them in the same place.
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
+
+// DefaultHistoryFile is a suggested --history.file: daemons' state under
+// /var/lib as on Linux.
+func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }

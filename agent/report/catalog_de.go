@@ -314,4 +314,15 @@ var textsDE = map[string]string{
 	"summary.warned.other":   ", Warnungen bei {n} Hosts",
 	"summary.optional.one":   ", {n} optionaler Host schlägt fehl",
 	"summary.optional.other": ", {n} optionale Hosts schlagen fehl",
+
+	"page.title":        "pbprobe auf {machine}",
+	"page.check_now":    "Jetzt prüfen",
+	"page.checked_at":   "Geprüft {at}",
+	"page.no_run_yet":   "Die erste Prüfung läuft. Laden Sie diese Seite in ein paar Sekunden neu.",
+	"page.machine":      "Dieser PC",
+	"page.hosts":        "Password-Boss-Hosts",
+	"page.history":      "Letzte 24 Stunden",
+	"page.since":        "in diesem Zustand seit {at}",
+	"page.since_before": "in diesem Zustand mindestens seit {at}",
+	"page.links":        "Für Skripte und Überwachung",
 }

@@ -313,4 +313,15 @@ var textsEN = map[string]string{
 	"summary.warned.other":   ", warnings on {n} hosts",
 	"summary.optional.one":   ", {n} optional host fails",
 	"summary.optional.other": ", {n} optional hosts fail",
+
+	"page.title":        "pbprobe on {machine}",
+	"page.check_now":    "Check now",
+	"page.checked_at":   "Checked {at}",
+	"page.no_run_yet":   "The first check is running. Reload this page in a few seconds.",
+	"page.machine":      "This PC",
+	"page.hosts":        "Password Boss hosts",
+	"page.history":      "Last 24 hours",
+	"page.since":        "in this state since {at}",
+	"page.since_before": "in this state since at least {at}",
+	"page.links":        "For scripts and monitoring",
 }

@@ -175,6 +175,7 @@ func renderAll(t *testing.T, c *catalog) []string {
 		out = append(out, c.span(d.Seconds()))
 	}
 	out = append(out, c.list([]string{"a", "b", "c", "d", "e"}))
+	out = append(out, renderPage(PageWords{c})...)
 	return append(out, renderText(t, c))
 }
 

@@ -36,10 +36,7 @@ var machineFinders = []machineFinder{
 // header: the PC's prerequisites and what the document says about the
 // PC as a whole. It writes nothing when there is nothing to say.
 func (t *Text) Machine(doc *agent.Document) error {
-	fs := prerequisiteFindings(t.cat, doc.Prerequisites)
-	for _, find := range machineFinders {
-		fs = append(fs, find(t.cat, doc, t.o.OS)...)
-	}
+	fs := machineFindings(t.cat, doc, t.o.OS)
 	if len(fs) == 0 {
 		return nil
 	}
@@ -54,6 +51,31 @@ func (t *Text) Machine(doc *agent.Document) error {
 	// table apart, and a ticket is shorter.
 	_, err := io.WriteString(t.w, b.String())
 	return err
+}
+
+// machineFindings are the prerequisites, then every machineFinder's.
+func machineFindings(c *catalog, doc *agent.Document, os string) []finding {
+	fs := prerequisiteFindings(c, doc.Prerequisites)
+	for _, find := range machineFinders {
+		fs = append(fs, find(c, doc, os)...)
+	}
+	return fs
+}
+
+// Finding is one machine-level finding for another renderer (the status
+// page): Level is OK, WARN, FAIL or INFO.
+type Finding struct{ Level, Message, Hint string }
+
+// MachineFindings are the findings of the text's "Machine:" section, in
+// its order and words: one implementation for the check, `pbprobe status`
+// and the status page. os names whose commands the hints give.
+func MachineFindings(doc *agent.Document, lang Lang, os string) []Finding {
+	fs := machineFindings(catalogFor(lang), doc, os)
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		out[i] = Finding{Level: f.level, Message: f.msg, Hint: f.hint}
+	}
+	return out
 }
 
 // writeFinding writes a finding led by its level word, its hint under it.
