@@ -253,7 +253,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile s
 }
 
 func serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile string, logger *slog.Logger, l serverLimits) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
+	srv := &http.Server{Handler: loopbackHostOnly(ln, h), ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
 		WriteTimeout: l.write, IdleTimeout: l.idle}
 	// The cap wraps the plain listener, so a TLS handshake counts too.
 	ln = netutil.LimitListener(ln, l.maxConns)
