@@ -8,11 +8,21 @@
 #                                  binaries must be in $DIST from `make cross`)
 #   packaging/dist.sh msi EXE OUT  just the MSI around EXE (tests)
 #   packaging/dist.sh sign FILE    Authenticode-sign FILE in place
+#   packaging/dist.sh linux ARCH deb|rpm   one package of $DIST/pbprobe-linux-ARCH
 #
 # Environment: DIST (dist), VERSION (git describe), SOURCE_DATE_EPOCH (the
 # commit's time), SIGN_PKCS12 and SIGN_PASSWORD_FILE (sign the Windows
 # executables and the MSI when set), NFPM (the nfpm command).
 set -euo pipefail
+
+# Paths given relative to where dist.sh was started, before it moves to the
+# repository's root.
+abs() { case $1 in /* | "") echo "$1" ;; *) echo "$PWD/$1" ;; esac }
+SIGN_PKCS12=$(abs "${SIGN_PKCS12:-}")
+SIGN_PASSWORD_FILE=$(abs "${SIGN_PASSWORD_FILE:-}")
+SIGN_CAFILE=$(abs "${SIGN_CAFILE:-}")
+arg2=$(abs "${2:-}")
+arg3=$(abs "${3:-}")
 cd "$(dirname "$0")/.."
 
 DIST=${DIST:-dist}
@@ -94,6 +104,7 @@ linux() {
 	out=$DIST/pbprobe_${FILE}_linux_$arch.$packager
 	PKG_ARCH=$arch PKG_VERSION=$BASE PKG_RELEASE=$((BUILD + 1)) PKG_BINARY=$DIST/pbprobe-linux-$arch \
 		$NFPM package --config packaging/linux/nfpm.yaml --packager "$packager" --target "$out" >/dev/null
+	LINUX_OUT=$out
 }
 
 # tarball writes a gzip'd tar of the files in $1 (a folder) with fixed
@@ -165,7 +176,8 @@ all() {
 
 case "${1:-all}" in
 all) all ;;
-msi) msi "$2" "$3" ;;
-sign) sign "$2" ;;
+msi) msi "$arg2" "$arg3" ;;
+linux) linux "$2" "$3" && echo "$LINUX_OUT" ;;
+sign) sign "$arg2" ;;
 *) die "unknown command $1" ;;
 esac

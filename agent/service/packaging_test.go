@@ -57,6 +57,15 @@ func TestPackagedDefinitions(t *testing.T) {
 			t.Errorf("%s is not what install writes; run go test ./agent/service -run PackagedDefinitions -update\n--- file\n%s\n--- program\n%s", tc.file, want, tc.got)
 		}
 	}
+	// The shipped plist parses, and says what launchd needs.
+	plist, err := os.ReadFile(filepath.Join("..", "..", "packaging", "macos", "pbprobe.plist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := plistDict(t, string(plist))
+	if d["Label"] != Name || d["UserName"] != darwinAccount || d["KeepAlive"] != "true" {
+		t.Errorf("pbprobe.plist: Label %v, UserName %v, KeepAlive %v", d["Label"], d["UserName"], d["KeepAlive"])
+	}
 	// The packaged definitions pass install's own checks.
 	if notes, err := checkFor(targetSystemd, linuxPaths, packagedLinux); err != nil || len(notes) > 0 {
 		t.Errorf("the packaged unit fails install's check: %q, %v", notes, err)

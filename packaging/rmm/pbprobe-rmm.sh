@@ -8,7 +8,8 @@
 # check prints `pbprobe check` (text, or the JSON with --json) and exits
 # with its code: 0 ready, 1 not ready, 2 bad usage or config, 3 internal
 # error; --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. --datto adds
-# Datto RMM's <-Start Result-> block with the first line.
+# Datto RMM's <-Start Result-> block with the first line. PBPROBE names
+# the binary when it is not in /usr/bin or /usr/local/bin.
 set -eu
 
 usage() {
@@ -17,7 +18,7 @@ usage() {
 }
 
 find_pbprobe() {
-	for p in /usr/bin/pbprobe /usr/local/bin/pbprobe; do
+	for p in ${PBPROBE:-} /usr/bin/pbprobe /usr/local/bin/pbprobe; do
 		if [ -x "$p" ]; then
 			echo "$p"
 			return 0
