@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	kservice "github.com/kardianos/service"
 	"golang.org/x/sys/windows"
@@ -28,11 +29,11 @@ func configure(c *kservice.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sc, err := s.Config()
+	cmdline, err := binaryPath(s.Handle)
 	if err != nil {
 		return "", fmt.Errorf("reading the %s service's command line: %w", c.Name, err)
 	}
-	args, _ := windows.DecomposeCommandLine(sc.BinaryPathName)
+	args, _ := windows.DecomposeCommandLine(cmdline)
 	if err := Prepare(DefaultPaths(), Options{ConfigFile: configFileFrom(args)}); err != nil {
 		return "", fmt.Errorf("preparing the folders: %w", err)
 	}
@@ -40,16 +41,13 @@ func configure(c *kservice.Config) (string, error) {
 }
 
 // configureService sets delayed start and the recovery actions, and says
-// which it set.
+// which it set. It asks for the service's basic config only: mgr's Config
+// also queries levels that Wine lacks.
 func configureService(s *mgr.Service, c *kservice.Config) ([]string, error) {
 	var done []string
-	sc, err := s.Config()
-	if err != nil {
-		return nil, fmt.Errorf("reading the %s service: %w", c.Name, err)
-	}
-	if delayed, _ := c.Option[optDelayedAutoStart].(bool); delayed && !sc.DelayedAutoStart {
-		sc.DelayedAutoStart = true
-		err := s.UpdateConfig(sc)
+	if delayed, _ := c.Option[optDelayedAutoStart].(bool); delayed {
+		info := windows.SERVICE_DELAYED_AUTO_START_INFO{IsDelayedAutoStartUp: 1}
+		err := windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (*byte)(unsafe.Pointer(&info)))
 		switch {
 		case errors.Is(err, windows.ERROR_INVALID_LEVEL) && underWine():
 			done = append(done, "no delayed start (Wine has none)")
@@ -64,8 +62,29 @@ func configureService(s *mgr.Service, c *kservice.Config) ([]string, error) {
 	if err := s.SetRecoveryActions(actions, uint32(r.reset.Seconds())); err != nil {
 		return nil, fmt.Errorf("recovery actions: %w", err)
 	}
-	if err := s.SetRecoveryActionsOnNonCrashFailures(true); err != nil {
+	done = append(done, fmt.Sprintf("restart %s after a failure", r.delay))
+	err := s.SetRecoveryActionsOnNonCrashFailures(true)
+	switch {
+	case errors.Is(err, windows.ERROR_INVALID_LEVEL) && underWine():
+		done = append(done, "not after an error exit (Wine cannot)")
+	case err != nil:
 		return nil, fmt.Errorf("recovery after an error exit: %w", err)
 	}
-	return append(done, fmt.Sprintf("restart %s after a failure", r.delay)), nil
+	return done, nil
+}
+
+// binaryPath is the service's command line, from QUERY_SERVICE_CONFIG.
+func binaryPath(h windows.Handle) (string, error) {
+	n := uint32(1024)
+	for {
+		b := make([]byte, n)
+		p := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&b[0]))
+		err := windows.QueryServiceConfig(h, p, n, &n)
+		if err == nil {
+			return windows.UTF16PtrToString(p.BinaryPathName), nil
+		}
+		if !errors.Is(err, windows.ERROR_INSUFFICIENT_BUFFER) || n > 64<<10 {
+			return "", err
+		}
+	}
 }

@@ -243,9 +243,11 @@ func TestMSIUpgradeAndProperties(t *testing.T) {
 			t.Errorf("%s is not searched for", p)
 			continue
 		}
+		// Type 18: a raw value, in the 64-bit view where the x64
+		// components write it (not Wow6432Node).
 		loc := rowBy(locators, "Signature_", s["Signature_"])
-		if loc == nil || loc["Root"] != "2" || loc["Key"] != `SOFTWARE\pbprobe` || loc["Name"] != p {
-			t.Errorf("%s: RegLocator %v, want HKLM SOFTWARE\\pbprobe %s", p, loc, p)
+		if loc == nil || loc["Root"] != "2" || loc["Key"] != `SOFTWARE\pbprobe` || loc["Name"] != p || loc["Type"] != "18" {
+			t.Errorf("%s: RegLocator %v, want HKLM SOFTWARE\\pbprobe %s, 64-bit raw", p, loc, p)
 		}
 		reg := rowBy(registry, "Name", p)
 		if reg == nil || reg["Root"] != "2" || reg["Key"] != `SOFTWARE\pbprobe` || reg["Value"] != "["+p+"]" {
@@ -257,6 +259,11 @@ func TestMSIUpgradeAndProperties(t *testing.T) {
 		}
 	}
 
+	for _, c := range msiTable(t, msi, "Component") {
+		if atoiOr(c["Attributes"], 0)&256 == 0 {
+			t.Errorf("component %s is not 64-bit: its registry values would go to Wow6432Node", c["Component"])
+		}
+	}
 	ca := rowBy(msiTable(t, msi, "CustomAction"), "Action", "ConfigureService")
 	const deferred, noImpersonate = 0x400, 0x800
 	if ca == nil || ca["Target"] != "service configure" || atoiOr(ca["Type"], 0)&(deferred|noImpersonate) != deferred|noImpersonate {
