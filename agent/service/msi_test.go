@@ -201,15 +201,11 @@ func TestMSIServiceMatchesInstall(t *testing.T) {
 	}
 }
 
-// TestMSIUpgradeAndProperties: the upgrade code never changes, MajorUpgrade
-// finds older and newer versions, every property is saved to and searched
-// in the registry, the command line's value is taken before AppSearch and
-// restored after it, and configure runs deferred as SYSTEM between
-// installing and starting the service.
-func TestMSIUpgradeAndProperties(t *testing.T) {
+// TestMSIUpgrade: the upgrade code never changes, and MajorUpgrade finds
+// older and newer versions.
+func TestMSIUpgrade(t *testing.T) {
 	needTools(t, map[string]string{"wixl": "wixl", "msiinfo": "msitools", "faketime": "faketime"})
 	msi := buildMSI(t, "v1.2.3-4-gabcdef0")
-
 	props := map[string]string{}
 	for _, r := range msiTable(t, msi, "Property") {
 		props[r["Property"]] = r["Value"]
@@ -226,11 +222,43 @@ func TestMSIUpgradeAndProperties(t *testing.T) {
 	if !found["WIX_UPGRADE_DETECTED"] || !found["WIX_DOWNGRADE_DETECTED"] {
 		t.Errorf("Upgrade table finds %v, want older (WIX_UPGRADE_DETECTED) and newer versions", found)
 	}
+	for _, c := range msiTable(t, msi, "Component") {
+		if atoiOr(c["Attributes"], 0)&256 == 0 {
+			t.Errorf("component %s is not 64-bit: its registry values would go to Wow6432Node", c["Component"])
+		}
+	}
+}
 
+// wantRow checks the columns of a table row.
+func wantRow(t *testing.T, what string, row, want map[string]string) {
+	t.Helper()
+	if row == nil {
+		t.Errorf("%s: no row", what)
+		return
+	}
+	for col, v := range want {
+		if row[col] != v {
+			t.Errorf("%s: %s = %q, want %q", what, col, row[col], v)
+		}
+	}
+}
+
+// sequence maps the actions of InstallExecuteSequence to their numbers.
+func sequence(t *testing.T, msi string) map[string]int {
 	seq := map[string]int{}
 	for i, r := range msiTable(t, msi, "InstallExecuteSequence") {
 		seq[r["Action"]] = atoiOr(r["Sequence"], -i)
 	}
+	return seq
+}
+
+// TestMSIRemembersProperties: every property is saved to and searched in
+// the registry, and the command line's value is taken before AppSearch and
+// restored after it, so that it wins over the saved one.
+func TestMSIRemembersProperties(t *testing.T) {
+	needTools(t, map[string]string{"wixl": "wixl", "msiinfo": "msitools", "faketime": "faketime"})
+	msi := buildMSI(t, "v1.2.3-4-gabcdef0")
+	seq := sequence(t, msi)
 	search := msiTable(t, msi, "AppSearch")
 	locators := msiTable(t, msi, "RegLocator")
 	registry := msiTable(t, msi, "Registry")
@@ -238,32 +266,26 @@ func TestMSIUpgradeAndProperties(t *testing.T) {
 		"LISTEN_ADDRESS": "ListenAddress", "INTERVAL": "Interval", "CONFIG_FILE": "ConfigFile",
 		"SITE": "Site", "CUSTOMER": "Customer", "EXTRA_FLAGS": "ExtraFlags",
 	} {
-		s := rowBy(search, "Property", p)
-		if s == nil {
-			t.Errorf("%s is not searched for", p)
-			continue
-		}
 		// Type 18: a raw value, in the 64-bit view where the x64
 		// components write it (not Wow6432Node).
-		loc := rowBy(locators, "Signature_", s["Signature_"])
-		if loc == nil || loc["Root"] != "2" || loc["Key"] != `SOFTWARE\pbprobe` || loc["Name"] != p || loc["Type"] != "18" {
-			t.Errorf("%s: RegLocator %v, want HKLM SOFTWARE\\pbprobe %s, 64-bit raw", p, loc, p)
-		}
+		loc := rowBy(locators, "Signature_", rowBy(search, "Property", p)["Signature_"])
+		wantRow(t, "RegLocator of "+p, loc, map[string]string{"Root": "2", "Key": `SOFTWARE\pbprobe`, "Name": p, "Type": "18"})
 		reg := rowBy(registry, "Name", p)
-		if reg == nil || reg["Root"] != "2" || reg["Key"] != `SOFTWARE\pbprobe` || reg["Value"] != "["+p+"]" {
-			t.Errorf("%s: Registry %v, want it saved to HKLM SOFTWARE\\pbprobe", p, reg)
-		}
+		wantRow(t, "Registry value "+p, reg, map[string]string{"Root": "2", "Key": `SOFTWARE\pbprobe`, "Value": "[" + p + "]"})
 		save, restore := seq["SaveCmd"+camel], seq["SetFromCmd"+camel]
 		if save <= 0 || save >= seq["AppSearch"] || restore <= seq["AppSearch"] || restore >= seq["CostInitialize"] {
 			t.Errorf("%s: saved at %d, AppSearch %d, restored at %d", p, save, seq["AppSearch"], restore)
 		}
 	}
+}
 
-	for _, c := range msiTable(t, msi, "Component") {
-		if atoiOr(c["Attributes"], 0)&256 == 0 {
-			t.Errorf("component %s is not 64-bit: its registry values would go to Wow6432Node", c["Component"])
-		}
-	}
+// TestMSIConfigureAction: configure runs deferred as SYSTEM between
+// installing and starting the service, and the service starts on install,
+// stops on both and is removed on uninstall.
+func TestMSIConfigureAction(t *testing.T) {
+	needTools(t, map[string]string{"wixl": "wixl", "msiinfo": "msitools", "faketime": "faketime"})
+	msi := buildMSI(t, "v1.2.3-4-gabcdef0")
+	seq := sequence(t, msi)
 	ca := rowBy(msiTable(t, msi, "CustomAction"), "Action", "ConfigureService")
 	const deferred, noImpersonate = 0x400, 0x800
 	if ca == nil || ca["Target"] != "service configure" || atoiOr(ca["Type"], 0)&(deferred|noImpersonate) != deferred|noImpersonate {

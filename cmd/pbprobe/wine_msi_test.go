@@ -30,14 +30,7 @@ func TestWineMSI(t *testing.T) {
 		}
 	}
 	wn := newWine(t)
-	older, newer := filepath.Join(wn.dir, "old.msi"), filepath.Join(wn.dir, "new.msi")
-	for msi, version := range map[string]string{older: "v0.1.0", newer: "v0.1.1"} {
-		cmd := exec.Command("../../packaging/dist.sh", "msi", wn.exe, msi)
-		cmd.Env = append(os.Environ(), "VERSION="+version)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("dist.sh msi: %v\n%s", err, out)
-		}
-	}
+	older, newer := wineMSI(t, wn, "v0.1.0"), wineMSI(t, wn, "v0.1.1")
 
 	w := newTestWorld(t)
 	ok := w.Add("ok.pb.test", probetest.OK)
@@ -98,6 +91,18 @@ func TestWineMSI(t *testing.T) {
 			t.Errorf("uninstall should keep the log: %v", err)
 		}
 	})
+}
+
+// wineMSI builds the MSI of the given version around the Windows build.
+func wineMSI(t *testing.T, wn *wine, version string) string {
+	t.Helper()
+	msi := filepath.Join(wn.dir, version+".msi")
+	cmd := exec.Command("../../packaging/dist.sh", "msi", wn.exe, msi)
+	cmd.Env = append(os.Environ(), "VERSION="+version)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dist.sh msi: %v\n%s", err, out)
+	}
+	return msi
 }
 
 // tail is the end of s, for logs too long to print whole.
