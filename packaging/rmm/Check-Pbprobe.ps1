@@ -8,7 +8,7 @@
   config, 3 internal error. -Nagios uses --exit-codes nagios instead (0 OK,
   1 WARNING, 2 CRITICAL, 3 UNKNOWN) and prints its status line first.
   -Datto wraps the summary in Datto RMM's <-Start Result-> block, read by a
-  component monitor. -Variable also sets the NinjaOne custom field named.
+  component monitor. -NinjaField also sets that NinjaOne custom field.
 .EXAMPLE
   .\Check-Pbprobe.ps1 -Datto
 #>
