@@ -294,6 +294,12 @@ func TestMSIConfigureAction(t *testing.T) {
 	if s := seq["ConfigureService"]; s <= seq["InstallServices"] || s >= seq["StartServices"] {
 		t.Errorf("ConfigureService at %d, want between InstallServices %d and StartServices %d", s, seq["InstallServices"], seq["StartServices"])
 	}
+	// PURGE=1 removes the data on a real uninstall only, never on the
+	// uninstall half of an upgrade, with the 64-bit cmd.exe (the 32-bit
+	// one may be missing from a 64-bit Wine).
+	purge := rowBy(msiTable(t, msi, "InstallExecuteSequence"), "Action", "PurgeData")
+	wantRow(t, "PurgeData", purge, map[string]string{"Condition": `REMOVE="ALL" AND PURGE="1" AND NOT UPGRADINGPRODUCTCODE`})
+	wantRow(t, "SetCmdExe", rowBy(msiTable(t, msi, "CustomAction"), "Action", "SetCmdExe"), map[string]string{"Target": "[System64Folder]cmd.exe"})
 	ctl := rowBy(msiTable(t, msi, "ServiceControl"), "Name", Name)
 	// 1 start on install, 2|32 stop on install and uninstall, 128 delete on uninstall.
 	if ctl == nil || ctl["Event"] != "163" {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,7 @@ import (
 // RMM would: silently, with properties; the service starts and serves the
 // loopback test world's verdict on LISTEN_ADDRESS. A newer MSI given no
 // properties upgrades in place and keeps them; msiexec /x removes the
-// service and the program and keeps the logs. Wine has no delayed start
+// service and the program and keeps the logs, unless PURGE=1. Wine has no delayed start
 // and no recovery after an error exit: `service configure` notes both and
 // the test does not look for them. The service runs the test world's
 // config only, so nothing leaves the machine.
@@ -89,6 +90,14 @@ func TestWineMSI(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(logDir, "pbprobe.log")); err != nil {
 			t.Errorf("uninstall should keep the log: %v", err)
+		}
+	})
+	t.Run("uninstall_purge", func(t *testing.T) {
+		msiexec(t, "/i", winPath(newer), "LISTEN_ADDRESS="+addr, "CONFIG_FILE="+cfg)
+		checkReasons(t, waitWineStatus(t, "http://"+addr+"/status", len(want)), want)
+		msiexec(t, "/x", winPath(newer), "PURGE=1")
+		if _, err := os.Stat(filepath.Dir(logDir)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("PURGE=1 should remove %s: %v", filepath.Dir(logDir), err)
 		}
 	})
 }
