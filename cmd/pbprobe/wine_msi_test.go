@@ -73,6 +73,19 @@ func TestWineMSI(t *testing.T) {
 			}
 		}
 	})
+	// configure ran: only its Prepare makes the data folder.
+	t.Run("configured", func(t *testing.T) {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(logDir), "data")); err != nil {
+			t.Errorf("no data folder: service configure did not run (%v)", err)
+		}
+		svc := wn.wine(t, nil, "reg", "query", `HKLM\System\CurrentControlSet\Services\pbprobe`).stdout
+		if !strings.Contains(svc, "FailureActions") && !strings.Contains(svc, "DelayedAutostart") {
+			t.Skip("Wine accepts recovery actions without storing them and has no delayed start; configure notes both (on Windows the SCM keeps them)")
+		}
+		if !strings.Contains(svc, "DelayedAutostart    REG_DWORD    0x1") {
+			t.Errorf("the service is not set to delayed start:\n%s", svc)
+		}
+	})
 	t.Run("upgrade_keeps_properties", func(t *testing.T) {
 		msiexec(t, "/i", winPath(newer))
 		if saved := wn.wine(t, nil, "reg", "query", `HKLM\SOFTWARE\pbprobe`).stdout; !strings.Contains(saved, "Version    REG_SZ    0.1.1.0") || !strings.Contains(saved, "acme-berlin") {
