@@ -75,7 +75,8 @@ msi() {
 	cp "$exe" "$dir/pbprobe.exe"
 	touch -d "@$SOURCE_DATE_EPOCH" "$dir/pbprobe.exe"
 	# wixl takes the file's path relative to where it runs.
-	(cd "$dir" && TZ=UTC at wixl -a x64 -D "Version=$msiversion" -D "ProductCode=$(guid "pbprobe-product-$VERSION")" \
+	(cd "$dir" && TZ=UTC at wixl -a x64 -D "Version=$msiversion" -D "Release=$BASE" -D "NextRelease=${BASE%.*}.$((${BASE##*.} + 1))" \
+		-D "ProductCode=$(guid "pbprobe-product-$VERSION")" \
 		-D "Exe=pbprobe.exe" -o pbprobe.msi "$wxs")
 	mv "$dir/pbprobe.msi" "$out"
 	TZ=UTC at msibuild "$out" -s "pbprobe $msiversion: Password Boss connectivity probe" pbprobe "x64;1033" \

@@ -222,6 +222,13 @@ func TestMSIUpgrade(t *testing.T) {
 	if !found["WIX_UPGRADE_DETECTED"] || !found["WIX_DOWNGRADE_DETECTED"] {
 		t.Errorf("Upgrade table finds %v, want older (WIX_UPGRADE_DETECTED) and newer versions", found)
 	}
+	// Another build of the same release (Windows Installer compares three
+	// fields) is replaced, not installed beside: 1.2.3 inclusive to 1.2.4.
+	same := rowBy(msiTable(t, msi, "Upgrade"), "ActionProperty", "PBPROBE_SAME_VERSION_DETECTED")
+	wantRow(t, "same-release upgrade", same, map[string]string{"VersionMin": "1.2.3", "VersionMax": "1.2.4", "Attributes": "256"})
+	if !strings.Contains(props["SecureCustomProperties"], "PBPROBE_SAME_VERSION_DETECTED") {
+		t.Errorf("SecureCustomProperties %q lacks the same-release property", props["SecureCustomProperties"])
+	}
 	for _, c := range msiTable(t, msi, "Component") {
 		if atoiOr(c["Attributes"], 0)&256 == 0 {
 			t.Errorf("component %s is not 64-bit: its registry values would go to Wow6432Node", c["Component"])
