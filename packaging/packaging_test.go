@@ -137,6 +137,16 @@ func installDeb(t *testing.T, deb string) {
 	if _, err := exec.LookPath("useradd"); err == nil {
 		run(t, nil, "getent", "passwd", "pbprobe")
 	}
+	// The config is a conffile: an administrator's edit survives a
+	// reinstall (the upgrade path of the maintainer scripts).
+	const edited = "interval: 10m\n"
+	if err := os.WriteFile("/etc/pbprobe/pbprobe.yml", []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, []string{"DEBIAN_FRONTEND=noninteractive"}, "dpkg", "-i", "--force-confold", deb)
+	if b, err := os.ReadFile("/etc/pbprobe/pbprobe.yml"); err != nil || string(b) != edited {
+		t.Errorf("after reinstalling, the config is %q (%v), want the edit kept", b, err)
+	}
 	run(t, nil, "dpkg", "--purge", "pbprobe")
 	for _, f := range []string{"/usr/bin/pbprobe", "/usr/lib/systemd/system/pbprobe.service", "/etc/pbprobe/pbprobe.yml"} {
 		if _, err := os.Stat(f); err == nil {
