@@ -39,6 +39,10 @@ type fault struct {
 	// by address (blackbox's http prober resolves with the machine's
 	// resolver, which knows nothing of the test world's names).
 	httpURL string
+	// alone: pbprobe checks this host in a run of its own. A PC whose
+	// clock is off sees every server's Date off; beside servers that
+	// agree with it, one skewed server is that server's clock.
+	alone bool
 }
 
 // compareFaults are every scenario of the probe tests, a real blackhole
@@ -60,7 +64,10 @@ func compareFaults(tb testing.TB, w *testWorld) []fault {
 		HTTPBody:     "<html><h1>Web Page Blocked</h1></html>"})
 	out = append(out, fault{name: "web filter block page", want: probes.HTTPBlocked, target: block, httpURL: fmt.Sprintf("https://127.0.0.1:%d/", block.Port)})
 	skew := w.AddWith("skew.pb.test", probetest.Answer{}, probetest.ServerOptions{DateOffset: 2 * time.Hour})
-	out = append(out, fault{name: "PC clock 2 h off", want: probes.ClockSkew, target: skew, httpURL: fmt.Sprintf("https://127.0.0.1:%d/", skew.Port)})
+	out = append(out, fault{name: "PC clock 2 h off", want: probes.ClockSkew, target: skew, httpURL: fmt.Sprintf("https://127.0.0.1:%d/", skew.Port), alone: true})
+	server := w.AddWith("server-clock.pb.test", probetest.Answer{}, probetest.ServerOptions{DateOffset: 2 * time.Hour})
+	out = append(out, fault{name: "one server's clock 2 h off (a server_clock warning)", want: probes.ReasonOK, target: server,
+		httpURL: fmt.Sprintf("https://127.0.0.1:%d/", server.Port)})
 	return out
 }
 
@@ -170,18 +177,16 @@ func BenchmarkCompare(b *testing.B) {
 // modules for each, all at once as Prometheus would scrape them.
 func classify(b *testing.B, w *testWorld, bb *blackboxProc, faults []fault) []verdictRow {
 	b.Helper()
-	targets := make([]probes.Target, len(faults))
-	for i, f := range faults {
-		targets[i] = f.target
-	}
-	res := runTB("check", "--format", "json", "--config.file", w.config(b, compareTimeout, targets...))
-	if res.code != exitNotReady {
-		b.Fatalf("pbprobe check: exit %d\n%s", res.code, res.stderr)
-	}
+	var shared []probes.Target
 	got := map[string]string{}
-	for _, h := range decodeTB(b, res.stdout).Hosts {
-		got[h.Host] = h.Reason
+	for _, f := range faults {
+		if f.alone {
+			checkInto(b, w, got, f.target)
+		} else {
+			shared = append(shared, f.target)
+		}
 	}
+	checkInto(b, w, got, shared...)
 	rows := make([]verdictRow, len(faults))
 	done := make(chan struct{}, len(faults))
 	for i, f := range faults {
@@ -197,6 +202,19 @@ func classify(b *testing.B, w *testWorld, bb *blackboxProc, faults []fault) []ve
 		<-done
 	}
 	return rows
+}
+
+// checkInto runs one pbprobe check over targets, which must not all be
+// ready, and records each host's reason in got.
+func checkInto(b *testing.B, w *testWorld, got map[string]string, targets ...probes.Target) {
+	b.Helper()
+	res := runTB("check", "--format", "json", "--config.file", w.config(b, compareTimeout, targets...))
+	if res.code != exitNotReady {
+		b.Fatalf("pbprobe check: exit %d\n%s", res.code, res.stderr)
+	}
+	for _, h := range decodeTB(b, res.stdout).Hosts {
+		got[h.Host] = h.Reason
+	}
 }
 
 // runTB runs pbprobe in-process, for benchmarks (runCmd takes a *testing.T).
