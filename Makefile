@@ -12,7 +12,7 @@ BENCHTIME ?= 20x
 DIST      ?= dist
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help run build test lint fmt fuzz bench footprint cross clean
+.PHONY: help run build test lint fmt fuzz bench footprint compare cross dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench: ## run the benchmarks (BENCHTIME, default 20x)
 footprint: ## pbprobe run beside blackbox_exporter: RSS, /metrics latency, size and series
 	$(GO) test -run='^$$' -bench='FootprintVsBlackbox|AgentIdleRSS' -benchtime=1x ./cmd/pbprobe/
 
+compare: ## pbprobe beside blackbox_exporter against the same faults into docs/comparison.md; fails on a misclassification (root)
+	PBPROBE_COMPARE_WRITE=1 $(GO) test -run='^$$' -bench='^BenchmarkCompare$$' -benchtime=1x ./cmd/pbprobe/
+
 cross: ## build for windows, darwin and linux on amd64 and arm64 into dist/
 	@mkdir -p $(DIST)
 	@set -e; for p in $(PLATFORMS); do \
@@ -58,6 +61,16 @@ cross: ## build for windows, darwin and linux on amd64 and arm64 into dist/
 	  echo "build $$os/$$arch"; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/pbprobe-$$os-$$arch$$ext ./cmd/pbprobe; \
 	done
+
+# SIGN_PKCS12 and SIGN_PASSWORD_FILE: Authenticode-sign the Windows binaries and the MSI.
+SIGN_PKCS12        ?=
+SIGN_PASSWORD_FILE ?=
+
+dist: ## every package (MSI, deb, rpm, macOS and RMM tarballs) and SHA256SUMS in dist/
+	rm -rf $(DIST)
+	$(MAKE) --no-print-directory cross
+	DIST=$(DIST) VERSION=$(VERSION) SIGN_PKCS12=$(SIGN_PKCS12) SIGN_PASSWORD_FILE=$(SIGN_PASSWORD_FILE) \
+	  packaging/dist.sh all
 
 clean: ## remove build output
 	rm -rf pbprobe $(DIST)

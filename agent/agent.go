@@ -20,6 +20,8 @@ type RunEvent struct {
 	// Transitions are the hosts that went down, came up or changed their
 	// reason, found once for all hooks.
 	Transitions []Transition
+	// Trigger says why the run started.
+	Trigger Trigger
 }
 
 // RunHook is told about every finished run. Hooks run on the loop's
@@ -60,7 +62,8 @@ type Agent struct {
 	latest  atomic.Pointer[Document]
 	lastRun atomic.Int64 // unix nanoseconds of the last finished run; 0 before
 	runs    atomic.Uint64
-	wake    chan struct{} // a reload asks for a run now
+	wake    chan Trigger // a reload, a network change, a wake from sleep
+	manual  *runRequests // POST /-/probe asks for a run now (runnow.go)
 }
 
 // New builds an agent; it does not probe until Run.
@@ -78,7 +81,8 @@ func New(o Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan struct{}, 1)}
+	a := &Agent{opts: o, cfg: o.Config, prober: p, trans: NewTransitions(), wake: make(chan Trigger, 1),
+		manual: newRunRequests()}
 	a.latest.Store(a.notChecked(o.Config))
 	return a, nil
 }
@@ -151,19 +155,19 @@ func (a *Agent) Reload(c *config.Config) error {
 	a.mu.Lock()
 	a.cfg, a.prober = c, p
 	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
+	a.Trigger(TriggerReload)
 	return nil
 }
 
 // Run probes at once, then every interval (with jitter) until ctx ends.
 // Runs never overlap: a run that outlasts the interval delays the next.
 // It returns nil when ctx ends; in-flight probes are cancelled with it.
+// Trigger (a reload, a network change) starts a run at once; the
+// interval then counts from that run.
 func (a *Agent) Run(ctx context.Context) error {
+	trigger := TriggerStart
 	for {
-		a.RunOnce(ctx)
+		a.loopPass(ctx, trigger)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -172,9 +176,13 @@ func (a *Agent) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-a.wake:
+		case trigger = <-a.wake:
 			t.Stop()
+		case <-a.manual.signal:
+			t.Stop()
+			trigger = TriggerManual
 		case <-t.C:
+			trigger = TriggerInterval
 		}
 	}
 }
@@ -185,24 +193,31 @@ func (a *Agent) nextDelay() time.Duration {
 	return time.Duration(float64(iv) * (1 + j*(2*rand.Float64()-1)))
 }
 
-// RunOnce runs one pass, stores its document and runs the hooks; passes
-// never overlap. A pass cut short by ctx is discarded (a half-finished pass
-// would report healthy hosts as failed) and the last document returned.
+// RunOnce runs one pass now, outside the schedule (TriggerManual).
 func (a *Agent) RunOnce(ctx context.Context) *Document {
+	return a.RunTriggered(ctx, TriggerManual)
+}
+
+// RunTriggered runs one pass, stores its document and runs the hooks;
+// passes never overlap. A pass cut short by ctx is discarded (a
+// half-finished pass would report healthy hosts as failed) and the last
+// document returned.
+func (a *Agent) RunTriggered(ctx context.Context, trigger Trigger) *Document {
 	a.runMu.Lock()
 	defer a.runMu.Unlock()
 	a.mu.Lock()
 	cfg, p := a.cfg, a.prober
 	a.mu.Unlock()
 
-	doc, err := Pass(ctx, p, cfg, PassOptions{Version: a.opts.Eval.Version, Machine: a.opts.Eval.Machine, Now: a.opts.Eval.Now})
+	doc, err := Pass(ctx, p, cfg, PassOptions{Version: a.opts.Eval.Version, Machine: a.opts.Eval.Machine, Now: a.opts.Eval.Now,
+		Route: DefaultRoute})
 	if err != nil {
 		return a.Latest()
 	}
 	prev := a.latest.Swap(doc)
 	a.lastRun.Store(time.Now().UnixNano())
 	a.runs.Add(1)
-	ev := RunEvent{Prev: prev, Cur: doc, Transitions: a.trans.Next(prev, doc)}
+	ev := RunEvent{Prev: prev, Cur: doc, Transitions: a.trans.Next(prev, doc), Trigger: trigger}
 	for _, h := range a.opts.Hooks {
 		h(ev)
 	}

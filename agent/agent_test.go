@@ -20,6 +20,7 @@ import (
 func worldAgent(t *testing.T, w *probetest.World, targets []probes.Target, hooks ...agent.RunHook) *agent.Agent {
 	t.Helper()
 	cfg := config.Default()
+	cfg.Network = config.Network{ControlURL: probetest.Control(t), ControlExpect: probetest.ControlAnswer}
 	cfg.Hosts = nil
 	for _, tg := range targets {
 		cfg.Hosts = append(cfg.Hosts, config.Host{Host: tg.Host, Port: tg.Port, Required: true, AllowPrivate: tg.AllowPrivate})

@@ -16,12 +16,20 @@ import (
 const maxStatusBytes = 4 << 20
 
 // FetchStatus reads the /status document of the agent listening on addr
-// (a listen address as given to `pbprobe run`).
-func FetchStatus(ctx context.Context, addr string) (*Document, error) {
-	url := "http://" + DialAddress(addr) + "/status"
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+// (a listen address as given to `pbprobe run`). With now, it asks the
+// agent to run a pass at once (POST /-/probe, shared with one already
+// asked for) and returns that run's document.
+func FetchStatus(ctx context.Context, addr string, now bool) (*Document, error) {
+	method, path, wait := http.MethodGet, "/status", 5*time.Second
+	if now {
+		// A pass takes at most the timeout (at most config.MaxTimeout)
+		// and a little; the agent gives up waiting after probeWait.
+		method, path, wait = http.MethodPost, "/-/probe", probeWait+5*time.Second
+	}
+	url := "http://" + DialAddress(addr) + path
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func TestFetchStatusRejectsForeignAnswers(t *testing.T) {
 				_, _ = w.Write([]byte(tc.body))
 			}))
 			defer srv.Close()
-			_, err := agent.FetchStatus(context.Background(), strings.TrimPrefix(srv.URL, "http://"))
+			_, err := agent.FetchStatus(context.Background(), strings.TrimPrefix(srv.URL, "http://"), false)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v; want one with %q", err, tc.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -49,6 +50,14 @@ type DaemonOptions struct {
 	// Ready, when not nil, is called with the listener's address once the
 	// endpoints are up.
 	Ready func(net.Addr)
+	// Watcher reports network changes and wakes from sleep, each of which
+	// starts a run; nil means PollWatcher with its defaults.
+	Watcher NetworkWatcher
+	// Page, when not nil, builds the status page served at / (agent/page):
+	// the agent writes no prose itself.
+	Page func(*Agent, *History) http.Handler
+	// HistoryFile, when set, keeps the recent runs across restarts.
+	HistoryFile string
 	// StateDir keeps what survives a restart (the push backlog); empty
 	// means DefaultStateDir.
 	StateDir string
@@ -61,6 +70,12 @@ type UsageError struct{ Err error }
 func (e UsageError) Error() string { return e.Err.Error() }
 func (e UsageError) Unwrap() error { return e.Err }
 
+// IsUsageError reports whether err is, or wraps, a UsageError.
+func IsUsageError(err error) bool {
+	var ue UsageError
+	return errors.As(err, &ue)
+}
+
 // daemon is one running agent process: the loop, its endpoints, its log.
 type daemon struct {
 	o       DaemonOptions
@@ -68,6 +83,7 @@ type daemon struct {
 	agent   *Agent
 	reg     *prometheus.Registry
 	reloads *ReloadStatus
+	history *History
 	pusher  *push.Pusher // nil unless push.url is set
 }
 
@@ -120,8 +136,9 @@ func openDaemonLog(o DaemonOptions) (*zap.Logger, func() error, error) {
 func (d *daemon) build(cfg *config.Config) error {
 	var metrics *Metrics
 	hooks := append([]RunHook{
-		func(ev RunEvent) { metrics.Observe(ev.Prev, ev.Cur) },
+		func(ev RunEvent) { metrics.ObserveRun(ev) },
 		LogRuns(d.logger),
+		d.openHistory(),
 		d.pushRun,
 	}, d.o.Hooks...)
 	a, err := New(Options{Config: cfg, Eval: EvalOptions{Version: d.o.Version, Machine: d.o.Machine}, Hooks: hooks})
@@ -173,6 +190,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	h, err := NewHandler(ServerOptions{
 		Agent: d.agent, Gatherer: d.reg, RenderStatus: d.o.RenderStatus, Reload: httpReload,
 		Version: d.o.Version, Started: time.Now(), Logger: slogger,
+		History: d.history, Page: d.page(),
 	})
 	if err != nil {
 		ln.Close()
@@ -184,6 +202,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go d.reloadOnHangup(ctx)
+	go d.followNetwork(ctx)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- Serve(ctx, ln, h, d.o.WebConfigFile, slogger) }()
@@ -199,6 +218,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	case err = <-serveErr:
 		cancel()
 		<-loopDone
+		d.saveHistory()
 		d.logger.Error("web server stopped", zap.Error(err))
 		return err
 	}
@@ -206,8 +226,22 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	if err := <-serveErr; err != nil && !errors.Is(err, context.Canceled) {
 		d.logger.Error("web server", zap.Error(err))
 	}
+	d.saveHistory()
 	d.logger.Info("pbprobe agent stopped", zap.Uint64("runs", d.agent.Runs()))
 	return nil
+}
+
+// followNetwork starts a run whenever the watcher sees the network change
+// or the PC wake, until ctx ends.
+func (d *daemon) followNetwork(ctx context.Context) {
+	w := d.o.Watcher
+	if w == nil {
+		w = PollWatcher{}
+	}
+	w.Watch(ctx, func(t Trigger) {
+		d.logger.Info("probing now", zap.String("trigger", string(t)))
+		d.agent.Trigger(t)
+	})
 }
 
 // reloadOnHangup reloads the config on SIGHUP until ctx ends. Windows
@@ -224,4 +258,32 @@ func (d *daemon) reloadOnHangup(ctx context.Context) {
 			_ = d.reload()
 		}
 	}
+}
+
+// The status page's history (history.go): loaded from the file at start,
+// fed by a run hook, written at most every minute and at the end.
+
+// openHistory loads the history and returns the hook that feeds it. A file
+// that cannot be read is logged and starts an empty history.
+func (d *daemon) openHistory() RunHook {
+	h, err := LoadHistory(HistoryOptions{File: d.o.HistoryFile})
+	if err != nil {
+		d.logger.Warn("history not restored; starting an empty one", zap.Error(err))
+	}
+	d.history = h
+	return h.Saver(func(err error) { d.logger.Warn("history not saved", zap.Error(err)) })
+}
+
+func (d *daemon) saveHistory() {
+	if err := d.history.Save(); err != nil {
+		d.logger.Warn("history not saved", zap.Error(err))
+	}
+}
+
+// page is the status page's handler, nil when none is wired in.
+func (d *daemon) page() http.Handler {
+	if d.o.Page == nil {
+		return nil
+	}
+	return d.o.Page(d.agent, d.history)
 }

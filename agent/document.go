@@ -23,6 +23,9 @@ type Document struct {
 	// CaptivePortal is the machine-level portal check, when configured.
 	// It does not change Ready: behind a portal the hosts fail on their own.
 	CaptivePortal *CaptiveView `json:"captive_portal,omitempty"`
+	// Network is the machine-level verdict: does this PC have internet at
+	// all? Absent only in documents made before any run.
+	Network *NetworkView `json:"network,omitempty"`
 	// ProxySettings are the proxy settings found on this PC, every source
 	// in the order the apps consult them; absent when there are none.
 	ProxySettings []ProxySettingView `json:"proxy_settings,omitempty"`
@@ -48,6 +51,57 @@ type CaptiveView struct {
 	// Message and Hint are filled by renderers, in a language.
 	Message string `json:"message,omitempty"`
 	Hint    string `json:"hint,omitempty"`
+}
+
+// NetworkStatus is the machine-level verdict. Stable tokens, like reason
+// codes.
+type NetworkStatus string
+
+// Network statuses.
+const (
+	// NetworkOK: the control site answered as expected (or, with the
+	// control failing, a host was reached: the PC is online).
+	NetworkOK NetworkStatus = "ok"
+	// NetworkNone: the OS has no usable interface, route or DNS server.
+	NetworkNone NetworkStatus = "no_network"
+	// NetworkNoInternet: the control site fails as the hosts do.
+	NetworkNoInternet NetworkStatus = "no_internet"
+	// NetworkCaptive: the control was redirected or answered by a login
+	// page.
+	NetworkCaptive NetworkStatus = "captive_portal"
+	// NetworkNotChecked: the control probe is off and the hosts alone
+	// cannot tell.
+	NetworkNotChecked NetworkStatus = "not_checked"
+)
+
+// NetworkView is the machine-level network finding.
+type NetworkView struct {
+	Status NetworkStatus `json:"status"`
+	// Control is the control probe's facts; absent when it is off.
+	Control *ControlView `json:"control,omitempty"`
+	// Route is the default route where the OS tells it (the agent on
+	// Linux); absent otherwise.
+	Route *RouteView `json:"default_route,omitempty"`
+	// Message and Hint are filled by renderers, in a language.
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// ControlView is the JSON view of the control probe.
+type ControlView struct {
+	URL  string `json:"url"`
+	Host string `json:"host"`
+	// Reason is the control's verdict in the hosts' terms: ok when it
+	// answered at all.
+	Reason probes.Reason `json:"reason"`
+	DNS    *DNSView      `json:"dns,omitempty"`
+	TCP    *TCPView      `json:"tcp,omitempty"`
+	Status int           `json:"status,omitempty"`
+	// Captive is how a portal gave itself away, as data.
+	Captive  probes.CaptiveKind `json:"captive,omitempty"`
+	Location string             `json:"location,omitempty"`
+	MS       float64            `json:"ms"`
+	Error    string             `json:"error,omitempty"`
 }
 
 // HostReport is one host's verdict with the facts behind it.
@@ -182,6 +236,10 @@ type DirectView struct {
 	OK     bool          `json:"ok"`
 	Reason probes.Reason `json:"reason"`
 	Error  string        `json:"error,omitempty"`
+	// CutShortMS: the direct path had this long after the proxied one was
+	// done and was stopped then; its reason is a timeout of that grace
+	// ("no answer within 1 s"), not of the host's timeout.
+	CutShortMS float64 `json:"cut_short_ms,omitempty"`
 }
 
 // HTTPView is the JSON view of the HTTP stage.

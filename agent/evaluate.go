@@ -84,7 +84,7 @@ func EvaluateHost(h config.Host, r *probes.Result, now time.Time, o EvalOptions)
 			Scheme: px.Scheme, TLSProblem: px.TLSProblem, PACURL: px.PACURL, AutoDetect: px.AutoDetect}
 	}
 	if d := r.Direct; d != nil {
-		hr.Direct = &DirectView{OK: d.Reason.OK(), Reason: d.Reason}
+		hr.Direct = &DirectView{OK: d.Reason.OK(), Reason: d.Reason, CutShortMS: ms(d.CutShort)}
 		if d.Err != nil {
 			hr.Direct.Error = cleanText(d.Err.Error())
 		}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -28,6 +29,8 @@ type Flags struct {
 	LogFileSet bool
 	Interval   time.Duration
 	Timeout    time.Duration
+	// HistoryFile keeps the status page's recent runs across restarts.
+	HistoryFile string
 }
 
 // Register adds the flags to fs.
@@ -40,7 +43,29 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.LogFormat, "log.format", LogFormatLogfmt, "console log `format`: logfmt or json")
 	fs.StringVar(&f.LogFile, "log.file", DefaultLogFile(), "rotated JSON log `file`; empty for none")
 	fs.Var((*Duration)(&f.Interval), "interval", "`duration` between runs (default from config, 5m)")
+	fs.Var((*AbsPath)(&f.HistoryFile), "history.file", "`file` that keeps the recent runs of / and /history across restarts, e.g. "+DefaultHistoryFile()+" (default: memory only)")
 	fs.Var((*Duration)(&f.Timeout), "timeout", "per-host `deadline` for DNS, TCP, TLS and HTTP (default from config, 10s)")
+}
+
+// AbsPath is a file flag made absolute as it is set: `service install`
+// passes it on to a service that starts in / or System32, where a relative
+// path would name another file.
+type AbsPath string
+
+func (p *AbsPath) String() string { return string(*p) }
+
+// Set makes s absolute against the working directory; empty stays empty.
+func (p *AbsPath) Set(s string) error {
+	if s == "" {
+		*p = ""
+		return nil
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		return fmt.Errorf("%q: %w", s, err)
+	}
+	*p = AbsPath(abs)
+	return nil
 }
 
 // Duration is a duration flag whose error says what to write: "10" is
@@ -114,5 +139,6 @@ func (f *Flags) DaemonOptions(console io.Writer) DaemonOptions {
 		ListenAddress:   f.ListenAddress,
 		WebConfigFile:   f.WebConfigFile,
 		EnableLifecycle: f.EnableLifecycle,
+		HistoryFile:     f.HistoryFile,
 	}
 }

@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,5 +35,21 @@ func TestDurationFlag(t *testing.T) {
 		if err != nil || time.Duration(d) != tc.want {
 			t.Errorf("Set(%q) = %v, %v; want %v", tc.in, time.Duration(d), err, tc.want)
 		}
+	}
+}
+
+// --history.file is absolute once set, so that the service it is passed on
+// to finds the same file.
+func TestAbsPathFlag(t *testing.T) {
+	t.Parallel()
+	var p agent.AbsPath
+	if err := p.Set("state/history.json"); err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(p.String()) || !strings.HasSuffix(p.String(), filepath.Join("state", "history.json")) {
+		t.Errorf("Set(state/history.json) = %q, want it absolute", p.String())
+	}
+	if err := p.Set(""); err != nil || p.String() != "" {
+		t.Errorf("Set(\"\") = %q, %v; want empty", p.String(), err)
 	}
 }

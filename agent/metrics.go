@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -39,9 +40,11 @@ type Metrics struct {
 	ready, hostUp, hostReason, hostWarning, lastPhase    *prometheus.Desc
 	notAfter, intercepted, lastRun, lastRunDuration      *prometheus.Desc
 	reloadOK, reloadTime, clockSkew, captive, proxyInUse *prometheus.Desc
+	internetUp                                           *prometheus.Desc
 
 	phase  *prometheus.HistogramVec
 	probes *prometheus.CounterVec
+	runs   *prometheus.CounterVec
 
 	reload *ReloadStatus
 	gauges atomic.Pointer[docGauges]
@@ -60,7 +63,16 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
 	}
+	runs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "runs_total",
+		Help:      "Runs finished, by what started them: start, interval, network_change, wake, reload, manual.",
+	}, []string{"trigger"})
+	for _, t := range Triggers() {
+		runs.WithLabelValues(string(t))
+	}
 	return &Metrics{
+		runs:            runs,
 		agent:           a,
 		reload:          reload,
 		ready:           d("ready", "1 when every required host is ok in the last run, else 0."),
@@ -76,6 +88,7 @@ func NewMetrics(a *Agent, reload *ReloadStatus) *Metrics {
 		reloadTime:      d("config_last_reload_success_timestamp_seconds", "When the config was last loaded successfully, as a Unix time."),
 		captive:         d("captive_portal", "1 when the captive-portal check found a portal in the last run; absent when the check is off."),
 		proxyInUse:      d("proxy_in_use", "1 when the host is reached through a proxy (as the apps on this PC would), else 0.", hostLabels...),
+		internetUp:      d("internet_up", "1 when this PC has internet in the last run (network.status ok), 0 when it has no network, no internet or sits behind a captive portal; absent when the control probe is off."),
 		clockSkew:       d("clock_skew_seconds", "This PC's clock minus the servers' (HTTP Date), median over the hosts that answered in the last run."),
 		phase: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace,
@@ -103,14 +116,25 @@ func (m *Metrics) Observe(_, cur *Document) {
 	}
 }
 
+// ObserveRun is Observe plus the run counter: the hook the daemon uses.
+func (m *Metrics) ObserveRun(ev RunEvent) {
+	m.Observe(ev.Prev, ev.Cur)
+	t := ev.Trigger
+	if !slices.Contains(Triggers(), t) {
+		t = TriggerManual // the label set stays bounded
+	}
+	m.runs.WithLabelValues(string(t)).Inc()
+}
+
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.ready, m.hostUp, m.hostReason, m.hostWarning, m.lastPhase,
-		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime, m.clockSkew, m.captive, m.proxyInUse} {
+		m.notAfter, m.intercepted, m.lastRun, m.lastRunDuration, m.reloadOK, m.reloadTime, m.clockSkew, m.captive, m.proxyInUse, m.internetUp} {
 		ch <- d
 	}
 	m.phase.Describe(ch)
 	m.probes.Describe(ch)
+	m.runs.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -124,6 +148,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	m.phase.Collect(ch)
 	m.probes.Collect(ch)
+	m.runs.Collect(ch)
 }
 
 // docGauges are the gauges of a run document. They are built on the first
@@ -158,9 +183,7 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 	}
 	gauge(m.lastRun, started)
 	gauge(m.lastRunDuration, rep.DurationMS/1000)
-	if c := rep.CaptivePortal; c != nil && c.Error == "" {
-		gauge(m.captive, b2f(c.Detected))
-	}
+	m.machineGauges(rep, gauge)
 	if skew, ok := MedianClockSkew(rep); ok {
 		gauge(m.clockSkew, skew)
 	}
@@ -191,9 +214,20 @@ func (m *Metrics) buildGauges(rep *Document) []prometheus.Metric {
 	return out
 }
 
+// machineGauges are the machine-level findings: the captive portal and
+// whether the PC has internet.
+func (m *Metrics) machineGauges(rep *Document, gauge func(*prometheus.Desc, float64, ...string)) {
+	if c := rep.CaptivePortal; c != nil && c.Error == "" {
+		gauge(m.captive, b2f(c.Detected))
+	}
+	if n := rep.Network; n != nil && n.Status != NetworkNotChecked {
+		gauge(m.internetUp, b2f(n.Status == NetworkOK))
+	}
+}
+
 // MedianClockSkew is the median skew over the hosts whose servers sent a Date:
 // one server with a wrong clock must not make the PC look wrong. The
-// metric and the text's "Machine:" section both judge the PC's clock by it.
+// metric reports it; JudgeClock decides by it and by a majority.
 func MedianClockSkew(rep *Document) (float64, bool) {
 	var s []float64
 	for i := range rep.Hosts {
@@ -209,6 +243,39 @@ func MedianClockSkew(rep *Document) (float64, bool) {
 		return s[len(s)/2], true
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
+}
+
+// ClockJudgement is what the servers' Date headers say about this PC's
+// clock. A majority decides, never one server: with one server right and
+// one wrong, nobody can tell whose clock is off, and neither is named.
+type ClockJudgement struct {
+	Servers int     // hosts whose server sent a Date
+	Agree   int     // of them, within probes.MaxClockSkew of this PC's clock
+	Skew    float64 // the median skew, MedianClockSkew
+}
+
+// JudgeClock counts the servers that vouch for this PC's clock.
+func JudgeClock(doc *Document) ClockJudgement {
+	var j ClockJudgement
+	for i := range doc.Hosts {
+		if h := doc.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {
+			j.Servers++
+			if math.Abs(h.ClockSkewS) <= probes.MaxClockSkew.Seconds() {
+				j.Agree++
+			}
+		}
+	}
+	j.Skew, _ = MedianClockSkew(doc)
+	return j
+}
+
+// Right: more than half of the servers agree with this PC's clock.
+func (j ClockJudgement) Right() bool { return j.Servers > 0 && 2*j.Agree > j.Servers }
+
+// Wrong: more than half of the servers disagree with this PC's clock, and
+// their median says by how much.
+func (j ClockJudgement) Wrong() bool {
+	return j.Servers > 0 && 2*j.Agree < j.Servers && math.Abs(j.Skew) > probes.MaxClockSkew.Seconds()
 }
 
 type phaseTime struct {

@@ -117,9 +117,10 @@ func goldenMetrics(tb testing.TB) *agent.Metrics {
 		Now:        func() time.Time { return goldenStart },
 	})
 	doc.CaptivePortal = &agent.CaptiveView{URL: "http://connectivity-check.example/", MS: 31.2}
+	doc.Network = &agent.NetworkView{Status: agent.NetworkOK}
 	prev := a.Latest()
 	agent.SetLatest(a, &doc)
-	m.Observe(prev, &doc)
+	m.ObserveRun(agent.RunEvent{Prev: prev, Cur: &doc, Trigger: agent.TriggerStart})
 	return m
 }
 

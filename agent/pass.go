@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -14,10 +15,10 @@ type Prober interface {
 	Probe(ctx context.Context, t probes.Target) *probes.Result
 }
 
-// CaptiveChecker is implemented by probers that can check for a captive
-// portal (probes.Prober does).
-type CaptiveChecker interface {
-	CaptivePortal(ctx context.Context, url, expect string) *probes.CaptiveResult
+// ControlChecker is implemented by probers that can run the control probe
+// (probes.Prober does).
+type ControlChecker interface {
+	Control(ctx context.Context, url, expect string) *probes.ControlResult
 }
 
 // ProberOptions say how the one prober differs between `check` and the
@@ -68,10 +69,13 @@ type PassOptions struct {
 	OnHost func(i int, h HostReport)
 	// Now is the clock for certificate expiry; nil means time.Now.
 	Now func() time.Time
+	// Route, when not nil, reads the default route for the network
+	// finding (DefaultRoute).
+	Route func() *RouteView
 }
 
 // Pass runs one pass over the host table of cfg: every host concurrently,
-// the captive-portal check alongside, then the evaluation into a new run
+// the control probe alongside, then the evaluation into a new run
 // document. `check`, the agent and the service all run this function. A
 // pass cut short by ctx returns ctx's error and no document: a
 // half-finished pass would report healthy hosts as failed.
@@ -79,8 +83,10 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 	eval := EvalOptions{Version: o.Version, Machine: o.Machine, Now: o.Now,
 		CertExpiry: cfg.Warnings.CertExpiry, SlowPhase: cfg.Warnings.SlowPhase}
 	start := time.Now()
-	captive := make(chan *CaptiveView, 1)
-	go func() { captive <- checkCaptive(ctx, p, cfg.CaptivePortal.URL, cfg.CaptivePortal.Expect) }()
+	control := make(chan *probes.ControlResult, 1)
+	cctx, cutControl := context.WithCancel(ctx)
+	defer cutControl()
+	go func() { control <- runControl(cctx, p, cfg.Network.ControlURL, cfg.Network.ControlExpect) }()
 	var done func(int, *probes.Result)
 	if o.OnHost != nil {
 		done = func(i int, r *probes.Result) {
@@ -88,12 +94,18 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		}
 	}
 	results := probeAll(ctx, p, cfg.Targets(), done)
-	portal := <-captive
+	ctl := awaitControl(control, cutControl, anyOK(results), time.Until(start.Add(ControlGrace)))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	doc := Evaluate(cfg.Hosts, results, start, time.Since(start), eval)
-	doc.CaptivePortal = portal
+	if ctl != nil {
+		doc.CaptivePortal = captiveView(ctl)
+	}
+	doc.Network = networkView(networkVerdict(ctl, results), ctl)
+	if o.Route != nil {
+		doc.Network.Route = o.Route()
+	}
 	doc.ProxySettings = proxySettings(p, cfg.Targets())
 	return &doc, nil
 }
@@ -141,19 +153,58 @@ func probeAll(ctx context.Context, p Prober, targets []probes.Target, done func(
 	return results
 }
 
-// checkCaptive runs the captive-portal check when url is set and the
-// prober can; nil otherwise.
-func checkCaptive(ctx context.Context, p Prober, url, expect string) *CaptiveView {
-	cc, ok := p.(CaptiveChecker)
+// ControlGrace is how long from the start of a pass the control probe
+// has at least once the hosts are done and one of them is ok: the PC is
+// online then, and a control that only a proxy would let through (a
+// proxy-only network) must not hold the check to its timeout. With no
+// host ok the control is waited for: it tells a portal or no internet
+// from blocked hosts.
+const ControlGrace = probes.DefaultFamilyGrace
+
+// awaitControl waits for the control probe: to its end unless a host is
+// ok (online), else
+// for left at most (what is left of ControlGrace; nothing once it is
+// over), after which it is cut and says so.
+func awaitControl(control <-chan *probes.ControlResult, cut func(), online bool, left time.Duration) *probes.ControlResult {
+	if !online {
+		return <-control
+	}
+	select {
+	case c := <-control:
+		return c
+	default:
+	}
+	t := time.NewTimer(max(left, 0))
+	defer t.Stop()
+	select {
+	case c := <-control:
+		return c
+	case <-t.C:
+	}
+	cut()
+	c := <-control
+	if c != nil && c.Err != nil {
+		c.Err = fmt.Errorf("no answer by the time the hosts were done: %w", c.Err)
+	}
+	return c
+}
+
+// anyOK: some host passed every check.
+func anyOK(results []*probes.Result) bool {
+	for _, r := range results {
+		if r != nil && r.Reason.OK() {
+			return true
+		}
+	}
+	return false
+}
+
+// runControl runs the control probe when url is set and the prober can;
+// nil otherwise.
+func runControl(ctx context.Context, p Prober, url, expect string) *probes.ControlResult {
+	cc, ok := p.(ControlChecker)
 	if url == "" || !ok {
 		return nil
 	}
-	r := cc.CaptivePortal(ctx, url, expect)
-	// Why and Location quote the portal's redirect target.
-	v := &CaptiveView{URL: r.URL, Detected: r.Detected, Why: cleanText(r.Why()), Kind: r.Kind, Status: r.Status,
-		Location: cleanText(r.Location), MS: ms(r.Duration)}
-	if r.Err != nil {
-		v.Error = cleanText(r.Err.Error())
-	}
-	return v
+	return cc.Control(ctx, url, expect)
 }

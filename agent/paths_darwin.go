@@ -8,3 +8,7 @@ func DefaultLogFile() string { return "/Library/Logs/pbprobe/pbprobe.log" }
 // push backlog): the data folder under Application Support that service
 // install gives the daemon's user.
 func DefaultStateDir() string { return "/Library/Application Support/pbprobe/data" }
+
+// DefaultHistoryFile is a suggested --history.file: where system daemons
+// keep their state on macOS.
+func DefaultHistoryFile() string { return "/Library/Application Support/pbprobe/history.json" }

@@ -8,3 +8,7 @@ func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 // push backlog): the FHS place for a daemon's state, which the systemd
 // unit's StateDirectory gives the dynamic service user.
 func DefaultStateDir() string { return "/var/lib/pbprobe" }
+
+// DefaultHistoryFile is a suggested --history.file: the FHS place for a
+// daemon's state.
+func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }

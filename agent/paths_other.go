@@ -8,5 +8,9 @@ package agent
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 
 // DefaultStateDir is where the service keeps what survives a restart (the
-// push backlog), as hier(7) places a daemon's state.
-func DefaultStateDir() string { return "/var/db/pbprobe" }
+// push backlog): daemons' state under /var/lib as on Linux.
+func DefaultStateDir() string { return "/var/lib/pbprobe" }
+
+// DefaultHistoryFile is a suggested --history.file: daemons' state under
+// /var/lib as on Linux.
+func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }

@@ -13,6 +13,16 @@ import (
 // first because the service's environment may lack ProgramData; the
 // variable and then the stock path are fallbacks for a failing API.
 func DefaultLogFile() string {
+	return filepath.Join(programData(), "pbprobe", "logs", "pbprobe.log")
+}
+
+// DefaultHistoryFile is a suggested --history.file, next to the logs under
+// %ProgramData%.
+func DefaultHistoryFile() string {
+	return filepath.Join(programData(), "pbprobe", "history.json")
+}
+
+func programData() string {
 	base, err := windows.KnownFolderPath(windows.FOLDERID_ProgramData, 0)
 	if err != nil || base == "" {
 		base = os.Getenv("ProgramData")
@@ -20,7 +30,7 @@ func DefaultLogFile() string {
 	if base == "" {
 		base = `C:\ProgramData`
 	}
-	return filepath.Join(base, "pbprobe", "logs", "pbprobe.log")
+	return base
 }
 
 // DefaultStateDir is where the service keeps what survives a restart (the

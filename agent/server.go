@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,15 +32,20 @@ type ServerOptions struct {
 	RenderStatus func(*Document) ([]byte, error)
 	// Reload, when not nil, is served as POST /-/reload (off unless the
 	// operator enables it: it lets anyone who can reach the port reload).
-	Reload  func() error
+	Reload func() error
+	// History, when not nil, is served as GET /history.
+	History *History
+	// Page, when not nil, serves GET / (the status page, agent/page);
+	// the agent itself renders no prose.
+	Page    http.Handler
 	Version string
 	// Started is when the agent started, for /healthz before the first run.
 	Started time.Time
 	Logger  *slog.Logger
 }
 
-// NewHandler serves /metrics, /status, /healthz, /-/reload and a small
-// landing page at /.
+// NewHandler serves /metrics, /status, /history, /healthz, /-/reload,
+// POST /-/probe and the status page at /.
 func NewHandler(o ServerOptions) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", MetricsHandler(o.Gatherer, o.Logger))
@@ -73,22 +79,80 @@ func NewHandler(o ServerOptions) (http.Handler, error) {
 			w.WriteHeader(http.StatusNoContent)
 		})
 	}
-	links := []web.LandingLinks{
-		{Address: "/metrics", Text: "Metrics", Description: "Prometheus metrics of the last run"},
-		{Address: "/status", Text: "Status", Description: "The last run as JSON (the same document as pbprobe check --format json)"},
-		{Address: "/healthz", Text: "Health", Description: "200 while the probe loop is alive"},
+	if o.History != nil {
+		// A day of runs is up to a megabyte of JSON, and the page a few
+		// hundred KB of SVG bands: both compress tenfold.
+		mux.Handle("GET /history", newFastGzip(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_ = o.History.WriteJSON(w)
+		})))
 	}
-	landing, err := web.NewLandingPage(web.LandingConfig{
-		Name:        "pbprobe",
-		Description: "Can this PC reach the Password Boss service, and if not, why?",
-		Version:     o.Version,
-		Links:       links,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("landing page: %w", err)
+	mux.Handle("POST /-/probe", probeHandler(o, status))
+	page := o.Page
+	if page == nil {
+		page = http.HandlerFunc(linksPage)
 	}
-	mux.Handle("/", landing)
+	mux.Handle("GET /{$}", newFastGzip(page))
 	return mux, nil
+}
+
+// linksPage is / when no status page is wired in: the endpoints by name.
+func linksPage(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "pbprobe: /metrics /status /history /healthz")
+}
+
+// probeHandler serves POST /-/probe: a pass now (shared with one already
+// asked for), answered with the new status document, or for the status
+// page's form with a redirect back to the page. Only same-origin requests
+// are served: a cross-site POST gets 403 and runs nothing, so a web page
+// the user visits cannot make the agent probe. Requests without Origin
+// and Sec-Fetch-Site are not from a browser (pbprobe status --now, curl)
+// and are served.
+func probeHandler(o ServerOptions, status *renderCache) http.Handler {
+	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), probeWait)
+		defer cancel()
+		doc, err := o.Agent.RunNow(ctx)
+		if err != nil {
+			http.Error(w, "the run did not finish in time; see /status", http.StatusServiceUnavailable)
+			return
+		}
+		if isForm(r) {
+			http.Redirect(w, r, pageURL(r.PostFormValue("lang")), http.StatusSeeOther)
+			return
+		}
+		body, err := status.get(doc)
+		if err != nil {
+			http.Error(w, "cannot render the status document", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(body)
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "cross-origin request refused: press the button on the agent's own page", http.StatusForbidden)
+	}))
+	return http.MaxBytesHandler(cop.Handler(run), 4096)
+}
+
+// probeWait bounds how long POST /-/probe waits for its pass: a pass
+// takes at most the timeout and a little, and the server's write timeout
+// ends the request anyway.
+const probeWait = 25 * time.Second
+
+func isForm(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+// pageURL is the page to go back to, in the language the form came from;
+// anything but a plain language code is dropped, never echoed.
+func pageURL(lang string) string {
+	if len(lang) == 2 && lang[0] >= 'a' && lang[0] <= 'z' && lang[1] >= 'a' && lang[1] <= 'z' {
+		return "/?lang=" + lang
+	}
+	return "/"
 }
 
 // MetricsHandler serves g as /metrics: text or OpenMetrics as the scraper
@@ -189,7 +253,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile s
 }
 
 func serve(ctx context.Context, ln net.Listener, h http.Handler, webConfigFile string, logger *slog.Logger, l serverLimits) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
+	srv := &http.Server{Handler: loopbackHostOnly(ln, h), ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
 		WriteTimeout: l.write, IdleTimeout: l.idle}
 	// The cap wraps the plain listener, so a TLS handshake counts too.
 	ln = netutil.LimitListener(ln, l.maxConns)

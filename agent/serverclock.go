@@ -1,22 +1,18 @@
 package agent
 
 import (
-	"math"
-
 	"github.com/pbprobe/pbprobe/probes"
 )
 
 // judgeServerClocks re-judges clock_skew once the whole run is known. A
 // probe sees one server's Date and cannot tell whose clock is wrong; the
-// run can: when the median over the servers (MedianClockSkew, the value
-// of pbprobe_clock_skew_seconds) agrees with this PC's clock, a server
-// that disagrees has the wrong clock. That is the server's problem, a
+// run can: when most servers agree with this PC's clock (JudgeClock), a
+// server that disagrees has the wrong clock. That is the server's problem, a
 // warning on its host, not a failure of this PC's path. The host then
 // gets the verdict the clock hid: ok, or a certificate that is out of date
 // by a clock the other servers vouch for, or the block page it answered.
 func judgeServerClocks(doc *Document) {
-	median, ok := MedianClockSkew(doc)
-	if !ok || math.Abs(median) > probes.MaxClockSkew.Seconds() {
+	if !JudgeClock(doc).Right() {
 		return
 	}
 	for i := range doc.Hosts {

@@ -36,6 +36,13 @@ func TestJudgeServerClocks(t *testing.T) {
 			probes.ClockSkew, false, false},
 		{"the only server with a Date", []HostReport{host(off, valid)},
 			probes.ClockSkew, false, false},
+		// One right, one wrong: nobody can tell whose clock is off (the
+		// median of two would be half the skew, and which side of the
+		// limit it lands on would be luck).
+		{"one server each way", []HostReport{host(off, valid), host(0, valid)},
+			probes.ClockSkew, false, false},
+		{"two of four agree", []HostReport{host(off, valid), host(off, valid), host(0, valid), host(time.Second, valid)},
+			probes.ClockSkew, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -51,6 +58,40 @@ func TestJudgeServerClocks(t *testing.T) {
 			}
 			if tc.wantReason != probes.ClockSkew && doc.Ready != tc.wantReady {
 				t.Errorf("ready %v, want %v", doc.Ready, tc.wantReady)
+			}
+		})
+	}
+}
+
+func TestJudgeClock(t *testing.T) {
+	t.Parallel()
+	withDate := func(skews ...float64) *Document {
+		doc := &Document{}
+		for _, s := range skews {
+			doc.Hosts = append(doc.Hosts, HostReport{HTTP: &HTTPView{Date: time.Unix(1e9, 0), ClockSkewS: s}})
+		}
+		doc.Hosts = append(doc.Hosts, HostReport{}, HostReport{HTTP: &HTTPView{}}) // no Date: not counted
+		return doc
+	}
+	for _, tc := range []struct {
+		name         string
+		doc          *Document
+		right, wrong bool
+	}{
+		{"no Date at all", withDate(), false, false},
+		{"all agree", withDate(0, 1, 0.5), true, false},
+		{"one of three off", withDate(600, 1, 0), true, false},
+		{"all off", withDate(600, 601, 599), false, true},
+		{"two of three off", withDate(600, 601, 0), false, true},
+		{"one each way", withDate(600, 0), false, false},
+		{"off both ways", withDate(600, -600, 601, -601, 0), false, false},
+		{"the only one, off", withDate(-600), false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			j := JudgeClock(tc.doc)
+			if j.Right() != tc.right || j.Wrong() != tc.wrong {
+				t.Errorf("%+v: right %v wrong %v, want %v %v", j, j.Right(), j.Wrong(), tc.right, tc.wrong)
 			}
 		})
 	}

@@ -120,14 +120,7 @@ func (p *Prober) Probe(ctx context.Context, t Target) *Result {
 	if !ok {
 		return p.direct(ctx, b, t)
 	}
-	// Both paths at once, under the one budget: the proxied one is the
-	// verdict (it is what the apps use), the direct one shows what the
-	// firewall does without the proxy.
-	directc := make(chan *Result, 1)
-	go func() { directc <- p.direct(ctx, b, t) }()
-	res := p.proxied(ctx, b, t, proxy)
-	res.Direct = <-directc
-	return res
+	return p.viaProxy(ctx, b, t, proxy)
 }
 
 // proxyFor returns the proxy the apps would use for t, if any.

@@ -38,7 +38,7 @@ func (p *Prober) resolve(ctx context.Context, t Target) (*DNSResult, Reason, err
 	if len(p.resolvers) == 0 {
 		err := p.resolverErr
 		if err == nil {
-			err = errors.New("no DNS resolver configured")
+			err = errNoResolver
 		}
 		return res, DNSError, fmt.Errorf("dns: %w", err)
 	}

@@ -72,6 +72,55 @@ type ProxyInfo struct {
 	PACURL     string
 }
 
+// viaProxy probes both paths at once, under the one budget: the proxied
+// one is the verdict (it is what the apps use), the direct one shows what
+// the firewall does without the proxy. The direct path does not hold the
+// verdict up: once the proxied one is done it has FamilyGrace left, and
+// what it has not answered by then is a timeout ("no answer within 1 s"),
+// so that a network where only the proxy works is checked in the proxy's
+// time rather than in the whole timeout.
+func (p *Prober) viaProxy(ctx context.Context, b budget, t Target, proxy ProxySetting) *Result {
+	dctx, cut := context.WithCancelCause(ctx)
+	defer cut(nil)
+	directc := make(chan *Result, 1)
+	go func() { directc <- p.direct(dctx, b, t) }()
+	res := p.proxied(ctx, b, t, proxy)
+	grace := time.NewTimer(p.opts.FamilyGrace)
+	defer grace.Stop()
+	select {
+	case res.Direct = <-directc:
+	case <-grace.C:
+		cut(errDirectCut)
+		res.Direct = cutShort(<-directc, p.opts.FamilyGrace)
+	}
+	return res
+}
+
+// errDirectCut is the cause of a direct path stopped after its grace: the
+// proxied path was done and the direct one had not answered.
+var errDirectCut = errors.New("no answer within the grace after the proxied path was done")
+
+// cutShort records on a direct result that it was stopped after grace: a
+// stage that was still waiting timed out, whatever error the cancel left.
+func cutShort(r *Result, grace time.Duration) *Result {
+	r.CutShort = grace
+	// A failure of its own that merely arrived with the cut (an NXDOMAIN
+	// at the last moment) keeps its reason.
+	if r.Reason.OK() || !(errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, errDirectCut)) {
+		return r
+	}
+	switch r.Stage() {
+	case StageDNS:
+		r.Reason = DNSTimeout
+	case StageTCP:
+		r.Reason = TCPTimeout
+	case StageTLS:
+		r.Reason = TLSTimeout
+	}
+	r.Err = fmt.Errorf("direct path: %w (%s): %w", errDirectCut, grace, r.Err)
+	return r
+}
+
 // proxied runs the chain the way an app configured with proxy u would: TCP
 // to the proxy (and TLS to it for an https:// proxy), CONNECT host:port,
 // then TLS and HTTP through the tunnel. The target's name is resolved by

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -138,3 +139,78 @@ func TestProxyFromEnvironment(t *testing.T) {
 }
 
 var netDialer net.Dialer
+
+// TestProxyOnlyNetwork: direct TCP to the host is dropped by an nft rule,
+// only the proxy gets through. The verdict comes in the proxy's time, not
+// the 10 s timeout: the direct path gets the family grace after the
+// proxied one is done and is reported as a timeout of that grace.
+//
+// Not parallel: Blackhole's namespace is one per test process.
+func TestProxyOnlyNetwork(t *testing.T) {
+	v4, _ := probetest.Blackhole(t)
+	w := probetest.NewWorld(t)
+	// tinyproxy resolves localhost itself (to the world's server); the
+	// probe's own resolver sends the direct path into the blackhole.
+	target := w.AddWith("localhost", probetest.Answer{}, probetest.ServerOptions{})
+	w.DNS.Set("localhost", probetest.Answer{A: []netip.Addr{v4}})
+	inproc := probetest.StartProxy(t, nil)
+	proxies := map[string]string{
+		"tinyproxy":  "http://" + startTinyproxy(t, target.Port, "", ""),
+		"in-process": "http://127.0.0.1:" + inproc.Port(),
+	}
+	for name, proxy := range proxies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u, err := url.Parse(proxy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := w.Options()
+			opts.Timeout = 10 * time.Second
+			opts.Proxies = func(string, int) []probes.ProxySetting {
+				return []probes.ProxySetting{{Source: probes.ProxySourceEnv, URL: u, Raw: proxy}}
+			}
+			r := probes.New(opts).Probe(context.Background(), target)
+			if r.Reason != probes.ReasonOK {
+				t.Fatalf("reason %s (%v), want ok through the proxy", r.Reason, r.Err)
+			}
+			if d := r.Direct; d == nil || d.Reason != probes.TCPTimeout || d.CutShort != probes.DefaultFamilyGrace {
+				t.Fatalf("direct path %+v, want tcp_timeout cut short after %s", d, probes.DefaultFamilyGrace)
+			}
+			// The grace plus the proxy's few milliseconds, far from the
+			// 10 s the direct path would have waited.
+			if r.Duration > 2*time.Second {
+				t.Errorf("took %s with a %s timeout: the check waited on the dead direct path", r.Duration, opts.Timeout)
+			}
+		})
+	}
+}
+
+// TestDirectPathCutShortWithoutNamespace: the same without root: the
+// resolver never answers the direct path, the proxy works.
+func TestDirectPathCutShortWithoutNamespace(t *testing.T) {
+	t.Parallel()
+	w := probetest.NewWorld(t)
+	target := w.Add("silent.pb.test", probetest.OK)
+	w.DNS.Set("silent.pb.test", probetest.Answer{Silent: true})
+	px := probetest.StartProxy(t, nil)
+	u, err := url.Parse("http://127.0.0.1:" + px.Port())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := w.Options()
+	opts.Timeout = 10 * time.Second
+	opts.Proxies = func(string, int) []probes.ProxySetting {
+		return []probes.ProxySetting{{Source: probes.ProxySourceEnv, URL: u, Raw: u.String()}}
+	}
+	r := probes.New(opts).Probe(context.Background(), target)
+	if r.Reason != probes.ReasonOK {
+		t.Fatalf("reason %s (%v), want ok through the proxy", r.Reason, r.Err)
+	}
+	if d := r.Direct; d == nil || d.Reason != probes.DNSTimeout || d.CutShort == 0 {
+		t.Fatalf("direct path %+v, want dns_timeout cut short", d)
+	}
+	if r.Duration > 5*time.Second {
+		t.Errorf("took %s with a %s timeout: the check waited on the dead direct path", r.Duration, opts.Timeout)
+	}
+}

@@ -37,6 +37,10 @@ type Result struct {
 	// Direct holds the same probe without the proxy, for comparison.
 	Proxy  *ProxyInfo
 	Direct *Result
+	// CutShort, on a Direct result, is the grace it had after the proxied
+	// path was done; set when it was stopped then (its reason is then a
+	// timeout of that grace, not of the whole timeout).
+	CutShort time.Duration
 }
 
 // Stage is the stage of the result's reason.

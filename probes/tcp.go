@@ -271,7 +271,7 @@ func record(res *TCPResult, r attemptResult) {
 		a.Outcome = TCPConnected
 	case errors.Is(r.err, errLostRace):
 		a.Outcome = TCPOutCanceled
-	case errors.Is(r.err, errGraceEnded):
+	case errors.Is(r.err, errGraceEnded), errors.Is(r.err, errDirectCut):
 		a.Outcome = TCPOutTimeout
 	default:
 		a.Outcome = dialOutcome(r.err)

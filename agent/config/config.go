@@ -51,9 +51,9 @@ type Config struct {
 	DNS      DNS
 	TLS      TLS
 	Warnings Warnings
-	// CaptivePortal is the plain-HTTP check for a login page between the
-	// PC and the internet; off unless a URL is set.
-	CaptivePortal CaptivePortal
+	// Network is the control probe: a neutral site that tells "this PC
+	// has no internet" from "these hosts are blocked". On by default.
+	Network Network
 	// Push sends every run to a remote-write store (push.go); off while
 	// Push.URL is empty.
 	Push Push
@@ -109,14 +109,18 @@ type Warnings struct {
 	SlowPhase  time.Duration // warn when one phase takes longer; 0 disables
 }
 
-// CaptivePortal configures the captive-portal check.
-type CaptivePortal struct {
-	// URL is a plain http:// address that answers the same everywhere,
-	// such as Windows' own http://www.msftconnecttest.com/connecttest.txt.
-	URL string
-	// Expect is the exact body it answers with ("Microsoft Connect Test");
-	// empty means any 2xx answer without a redirect.
-	Expect string
+// Network configures the control probe (network.control_url, formerly
+// captive_portal.url): one plain-HTTP GET to a site that answers the same
+// everywhere, run alongside the hosts. Its answer decides whether the PC
+// has internet at all, and catches a captive portal.
+type Network struct {
+	// ControlURL is a plain http:// address; empty means the probe is off
+	// (control_url: off). The default is the URL this OS itself uses for
+	// its connectivity check (probes.DefaultControlURL).
+	ControlURL string
+	// ControlExpect is the exact body it answers with ("Microsoft Connect
+	// Test"); empty means any 2xx answer without a redirect.
+	ControlExpect string
 }
 
 // Default is the configuration of an absent config file: the embedded
@@ -186,6 +190,7 @@ func defaults() *Config {
 		Timeout:  DefaultTimeout,
 		Interval: DefaultInterval,
 		Warnings: Warnings{CertExpiry: DefaultCertExpiry, SlowPhase: DefaultSlowPhase},
+		Network:  Network{ControlURL: probes.DefaultControlURL, ControlExpect: probes.DefaultControlExpect},
 		Push:     defaultPush(),
 	}
 }

@@ -67,7 +67,7 @@ func TestParseValid(t *testing.T) {
 		want := Default()
 		if !reflect.DeepEqual(cfg.Hosts, want.Hosts) || cfg.Timeout != want.Timeout ||
 			cfg.Interval != want.Interval || cfg.Warnings != want.Warnings ||
-			len(cfg.DNS.Servers) != 0 || cfg.TLS != want.TLS {
+			len(cfg.DNS.Servers) != 0 || cfg.TLS != want.TLS || cfg.Network != want.Network {
 			t.Errorf("got %+v, want the defaults", cfg)
 		}
 	}
@@ -83,8 +83,31 @@ func TestParseValid(t *testing.T) {
 			}
 		}},
 		{"captive.yaml", func(t *testing.T, cfg *Config) {
-			if cfg.CaptivePortal.URL != "http://127.0.0.1:9/" || cfg.CaptivePortal.Expect != "hi" {
-				t.Errorf("captive portal = %+v", cfg.CaptivePortal)
+			// captive_portal.* is the older name of network.control_*.
+			if cfg.Network != (Network{ControlURL: "http://127.0.0.1:9/", ControlExpect: "hi"}) {
+				t.Errorf("network = %+v", cfg.Network)
+			}
+		}},
+		{"network.yaml", func(t *testing.T, cfg *Config) {
+			if cfg.Network != (Network{ControlURL: "http://127.0.0.1:9/check", ControlExpect: "fine"}) {
+				t.Errorf("network = %+v", cfg.Network)
+			}
+		}},
+		{"network_off.yaml", func(t *testing.T, cfg *Config) {
+			if cfg.Network.ControlURL != "" {
+				t.Errorf("control_url: off left %+v", cfg.Network)
+			}
+		}},
+		{"network_off_plain.yaml", func(t *testing.T, cfg *Config) {
+			if cfg.Network.ControlURL != "" {
+				t.Errorf("control_url: off (unquoted) left %+v", cfg.Network)
+			}
+		}},
+		{"network_no_expect.yaml", func(t *testing.T, cfg *Config) {
+			// Another site answers with another page: the default's
+			// expected answer must not carry over.
+			if cfg.Network != (Network{ControlURL: "http://127.0.0.1:9/other"}) {
+				t.Errorf("network = %+v", cfg.Network)
 			}
 		}},
 		{"minimal.yaml", func(t *testing.T, cfg *Config) {
@@ -173,6 +196,7 @@ func TestParseErrors(t *testing.T) {
 		// Durations.
 		{"bad_duration.yaml", 3, `timeout: "10x" is not a duration (e.g. 10s, 2m)`},
 		{"captive_https.yaml", 2, `captive_portal.url: "https://x.example/" is not a plain http:// URL`},
+		{"network_https.yaml", 2, `network.control_url: "https://127.0.0.1:9/" is not a plain http:// URL`},
 		{"duration_no_unit.yaml", 1, `interval: "300" is not a duration`},
 		{"duration_list.yaml", 1, "timeout: expected a duration (e.g. 10s, 2m), got a list"},
 		{"timeout_zero.yaml", 2, "timeout: 0s must be more than 0 and at most 5m"},

@@ -172,7 +172,7 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 	if root.Kind != yaml.MappingNode {
 		return false, p.errorf(root, "expected settings as key: value lines (e.g. timeout: 10s), got %s", describe(root))
 	}
-	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal", "push", "labels"}
+	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal", "network", "push", "labels"}
 	err = p.fields(root, "", "", keys, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "timeout":
@@ -201,7 +201,9 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 		case "warnings":
 			return p.warnings(v, &cfg.Warnings)
 		case "captive_portal":
-			return p.captive(v, &cfg.CaptivePortal)
+			return p.control(v, "captive_portal.", "url", "expect", &cfg.Network)
+		case "network":
+			return p.control(v, "network.", "control_url", "control_expect", &cfg.Network)
 		case "push":
 			return p.push(k, v, cfg)
 		case "labels":
@@ -373,33 +375,52 @@ func (p *parser) warnings(v *yaml.Node, w *Warnings) error {
 	})
 }
 
-func (p *parser) captive(v *yaml.Node, c *CaptivePortal) error {
+// control parses the control probe's settings: network.control_url and
+// control_expect, or their older names captive_portal.url and expect. A
+// URL set without an expected answer drops the default's answer: another
+// site answers with another page.
+func (p *parser) control(v *yaml.Node, prefix, urlKey, expectKey string, n *Network) error {
 	if isNull(v) {
 		return nil
 	}
+	section := strings.TrimSuffix(prefix, ".")
 	if v.Kind != yaml.MappingNode {
-		return p.errorf(v, "captive_portal: expected settings such as url: http://www.msftconnecttest.com/connecttest.txt, got %s", describe(v))
+		return p.errorf(v, "%s: expected settings such as %s: http://www.msftconnecttest.com/connecttest.txt, got %s", section, urlKey, describe(v))
 	}
-	keys := []string{"url", "expect"}
-	return p.fields(v, "captive_portal.", " in captive_portal", keys, func(key string, _, v *yaml.Node) error {
-		s, err := p.str(v, "captive_portal."+key)
+	expectSet := false
+	var urlNode *yaml.Node
+	err := p.fields(v, prefix, " in "+section, []string{urlKey, expectKey}, func(key string, _, v *yaml.Node) error {
+		s, err := p.str(v, prefix+key)
 		if err != nil {
 			return err
 		}
-		switch key {
-		case "url":
-			u, perr := url.Parse(s)
-			if perr != nil || u.Scheme != "http" || u.Host == "" {
-				// A portal intercepts plain HTTP; over HTTPS it could only
-				// break the handshake, which the host checks see already.
-				return p.errorf(v, "captive_portal.url: %s is not a plain http:// URL (e.g. http://www.msftconnecttest.com/connecttest.txt)", quote(s))
-			}
-			c.URL = s
-		case "expect":
-			c.Expect = s
+		if key == expectKey {
+			n.ControlExpect, expectSet = s, true
+			return nil
 		}
-		return nil
+		urlNode = v
+		return p.controlURL(v, prefix+key, s, n)
 	})
+	if err == nil && urlNode != nil && !expectSet {
+		n.ControlExpect = ""
+	}
+	return err
+}
+
+// controlURL checks and sets the control URL; "off" turns the probe off.
+func (p *parser) controlURL(v *yaml.Node, key, s string, n *Network) error {
+	if strings.EqualFold(s, "off") {
+		n.ControlURL = ""
+		return nil
+	}
+	u, perr := url.Parse(s)
+	if perr != nil || u.Scheme != "http" || u.Host == "" {
+		// A portal intercepts plain HTTP; over HTTPS it could only
+		// break the handshake, which the host checks see already.
+		return p.errorf(v, "%s: %s is not a plain http:// URL (e.g. http://www.msftconnecttest.com/connecttest.txt), or off", key, quote(s))
+	}
+	n.ControlURL = s
+	return nil
 }
 
 // fields walks mapping n, handing each known key and its (alias-resolved)

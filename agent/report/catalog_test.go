@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,6 +148,20 @@ func renderAll(t *testing.T, c *catalog) []string {
 			}
 		}
 	}
+	proxied := NewText(io.Discard, TextOptions{Lang: c.lang}, nil)
+	proxied.cat = c
+	for _, h := range proxyOnlyReport().Hosts {
+		out = append(out, proxied.proxyLine(&h))
+	}
+	for _, doc := range networkVariations() {
+		msg, hint := c.network(doc)
+		out = append(out, msg, hint)
+		for _, h := range doc.Hosts {
+			if !h.OK {
+				out = append(out, c.text("network.host", args{"host": h.Host}))
+			}
+		}
+	}
 	for _, v := range proxySettingVariations {
 		msg, hint := c.proxySetting(v)
 		out = append(out, msg, hint)
@@ -160,6 +175,7 @@ func renderAll(t *testing.T, c *catalog) []string {
 		out = append(out, c.span(d.Seconds()))
 	}
 	out = append(out, c.list([]string{"a", "b", "c", "d", "e"}))
+	out = append(out, renderPage(PageWords{c})...)
 	return append(out, renderText(t, c))
 }
 
@@ -242,7 +258,7 @@ var factVariations = []func(f *facts){
 var sceneVariations = func() []scene {
 	var out []scene
 	for _, os := range []string{"", "windows", "darwin", "linux", "freebsd"} {
-		for _, clock := range []clockState{{}, {measured: true, servers: 5, skew: 1}, {measured: true, servers: 5, skew: -600}} {
+		for _, clock := range []clockState{{}, {agent.ClockJudgement{Servers: 5, Agree: 5, Skew: 1}}, {agent.ClockJudgement{Servers: 5, Skew: -600}}} {
 			out = append(out, scene{os: os, clock: clock})
 		}
 	}

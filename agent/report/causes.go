@@ -14,8 +14,9 @@ import (
 // commands the hints name, and what all the servers said about the PC's
 // clock.
 type scene struct {
-	os    string
-	clock clockState
+	os      string
+	clock   clockState
+	offline bool // the PC has no network or no internet (networkFindings)
 }
 
 // hostIn words a host's outcome in its scene; host is hostIn without one
@@ -38,7 +39,7 @@ type cause struct {
 // order of their first host. The hint is compared with the host's name
 // taken out, so that the same advice for two hosts is one cause.
 func (t *Text) causes(doc *agent.Document) []*cause {
-	sc := scene{os: t.o.OS, clock: judgeClock(doc)}
+	sc := scene{os: t.o.OS, clock: judgeClock(doc), offline: networkDown(doc)}
 	var out []*cause
 	byKey := map[string]*cause{}
 	for i := range doc.Hosts {
@@ -46,7 +47,7 @@ func (t *Text) causes(doc *agent.Document) []*cause {
 		if h.OK {
 			continue
 		}
-		msg, hint := t.cat.hostIn(h, t.at, sc)
+		msg, hint := t.hostWords(h, sc)
 		key := string(h.Reason) + "\x00" + strings.ReplaceAll(hint, h.Host, "\x01")
 		if c, ok := byKey[key]; ok {
 			c.hosts = append(c.hosts, h)

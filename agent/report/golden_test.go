@@ -41,6 +41,12 @@ var reports = []struct {
 }{
 	{"mixed", mixedReport},
 	{"every_reason", everyReasonReport},
+	{"network_ok", networkOKReport},
+	{"no_internet", noInternetReport},
+	{"no_network", noNetworkReport},
+	{"captive", captiveReport},
+	{"control_off", controlOffReport},
+	{"proxy_only", proxyOnlyReport},
 }
 
 func TestGoldenText(t *testing.T) {

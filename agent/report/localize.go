@@ -24,9 +24,18 @@ func Localized(doc *agent.Document, lang Lang) *agent.Document {
 			out.ProxySettings[i] = v
 		}
 	}
+	if n := doc.Network; n != nil {
+		local := *n
+		local.Message, local.Hint = DescribeNetwork(doc, lang)
+		out.Network = &local
+	}
+	offline := networkDown(doc)
 	out.Hosts = make([]agent.HostReport, len(doc.Hosts))
 	for i, h := range doc.Hosts {
 		out.Hosts[i] = LocalizedHost(h, lang, doc.CheckedAt)
+		if offline {
+			out.Hosts[i] = offlineHost(out.Hosts[i], lang)
+		}
 	}
 	return &out
 }

@@ -2,13 +2,11 @@ package report
 
 import (
 	"io"
-	"math"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/machine"
-	"github.com/pbprobe/pbprobe/probes"
 )
 
 // finding is one line of the "Machine:" section: a level word, what was
@@ -24,10 +22,10 @@ type machineFinder func(c *catalog, doc *agent.Document, os string) []finding
 
 // machineFinders are the machine-level findings after the prerequisites,
 // in the order they print. Each is said once here, at the top, because it
-// explains many hosts at once: the network's own state first (a finder for
-// "no internet" belongs next to captiveFindings), then the clock, then
-// the proxy.
+// explains many hosts at once: the network's own state first (offline, a
+// captive portal), then the clock, then the proxy.
 var machineFinders = []machineFinder{
+	networkFindings,
 	captiveFindings,
 	clockFindings,
 	proxyFindings,
@@ -38,10 +36,7 @@ var machineFinders = []machineFinder{
 // header: the PC's prerequisites and what the document says about the
 // PC as a whole. It writes nothing when there is nothing to say.
 func (t *Text) Machine(doc *agent.Document) error {
-	fs := prerequisiteFindings(t.cat, doc.Prerequisites)
-	for _, find := range machineFinders {
-		fs = append(fs, find(t.cat, doc, t.o.OS)...)
-	}
+	fs := machineFindings(t.cat, doc, t.o.OS)
 	if len(fs) == 0 {
 		return nil
 	}
@@ -56,6 +51,31 @@ func (t *Text) Machine(doc *agent.Document) error {
 	// table apart, and a ticket is shorter.
 	_, err := io.WriteString(t.w, b.String())
 	return err
+}
+
+// machineFindings are the prerequisites, then every machineFinder's.
+func machineFindings(c *catalog, doc *agent.Document, os string) []finding {
+	fs := prerequisiteFindings(c, doc.Prerequisites)
+	for _, find := range machineFinders {
+		fs = append(fs, find(c, doc, os)...)
+	}
+	return fs
+}
+
+// Finding is one machine-level finding for another renderer (the status
+// page): Level is OK, WARN, FAIL or INFO.
+type Finding struct{ Level, Message, Hint string }
+
+// MachineFindings are the findings of the text's "Machine:" section, in
+// its order and words: one implementation for the check, `pbprobe status`
+// and the status page. os names whose commands the hints give.
+func MachineFindings(doc *agent.Document, lang Lang, os string) []Finding {
+	fs := machineFindings(catalogFor(lang), doc, os)
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		out[i] = Finding{Level: f.level, Message: f.msg, Hint: f.hint}
+	}
+	return out
 }
 
 // writeFinding writes a finding led by its level word, its hint under it.
@@ -114,52 +134,35 @@ func captiveFindings(c *catalog, doc *agent.Document, _ string) []finding {
 	return []finding{{level: verdictFail, msg: msg, hint: hint}}
 }
 
-// clockState is what the servers' Date headers say about this PC's clock:
-// the median over the hosts that sent one (agent.MedianClockSkew, the same
-// value as the pbprobe_clock_skew_seconds metric), so that one server
-// with a wrong clock does not make the PC look wrong.
-type clockState struct {
-	measured bool
-	servers  int     // hosts whose server sent a Date
-	skew     float64 // this PC's clock minus the servers', seconds
-}
+// clockState is what the servers' Date headers say about this PC's clock
+// (agent.JudgeClock): a majority decides, so that one server with a wrong
+// clock does not make the PC look wrong, and a tie names no one.
+type clockState struct{ agent.ClockJudgement }
 
-func judgeClock(doc *agent.Document) clockState {
-	skew, ok := agent.MedianClockSkew(doc)
-	if !ok {
-		return clockState{}
-	}
-	n := 0
-	for i := range doc.Hosts {
-		if h := doc.Hosts[i].HTTP; h != nil && !h.Date.IsZero() {
-			n++
-		}
-	}
-	return clockState{measured: true, servers: n, skew: skew}
-}
+func judgeClock(doc *agent.Document) clockState { return clockState{agent.JudgeClock(doc)} }
 
-// wrong: the servers agree that this PC's clock is off by more than the
+// wrong: most servers agree that this PC's clock is off by more than the
 // probes allow.
-func (s clockState) wrong() bool {
-	return s.measured && math.Abs(s.skew) > probes.MaxClockSkew.Seconds()
-}
+func (s clockState) wrong() bool { return s.Wrong() }
 
-// right: the clock was measured and is within what the probes allow.
-func (s clockState) right() bool { return s.measured && !s.wrong() }
+// right: most servers agree with this PC's clock.
+func (s clockState) right() bool { return s.Right() }
 
 // clockFindings judge the PC's clock once, for all hosts.
 func clockFindings(c *catalog, doc *agent.Document, os string) []finding {
 	s := judgeClock(doc)
-	if !s.measured {
+	if !s.right() && !s.wrong() {
+		// Unmeasured, or the servers disagree among themselves: each host
+		// says what its own server's Date showed.
 		return nil
 	}
-	a := args{"servers": c.plural("clock.servers", s.servers, nil), "span": c.span(s.skew)}
+	a := args{"servers": c.plural("clock.servers", s.Servers, nil), "span": c.span(s.Skew)}
 	if s.right() {
 		return []finding{{level: verdictOK, msg: c.text("clock.ok", a)}}
 	}
-	f := facts{skew: s.skew}
+	f := facts{skew: s.Skew}
 	hint := c.osKey(pick(f.zoneLike(), "clock_skew.hint.zone", "clock_skew.hint"), os)
-	return []finding{{level: verdictFail, msg: c.text(pick(s.skew < 0, "clock.behind", "clock.ahead"), a), hint: c.text(hint, a)}}
+	return []finding{{level: verdictFail, msg: c.text(pick(s.Skew < 0, "clock.behind", "clock.ahead"), a), hint: c.text(hint, a)}}
 }
 
 // proxyFindings name the proxies the hosts were checked through, each

@@ -35,6 +35,7 @@ func proxyPass(t *testing.T, w *probetest.World, target probes.Target, proxy str
 		return probes.SystemProxies(host, port, func(k string) string { return env[k] })
 	}
 	cfg := config.Default()
+	cfg.Network = config.Network{} // the control probe is not what these tests are about
 	cfg.Hosts = []config.Host{{Host: target.Host, Port: target.Port, Required: true, AllowPrivate: target.AllowPrivate}}
 	doc, err := agent.Pass(context.Background(), probes.New(opts), cfg, agent.PassOptions{Version: "test", Machine: "PC-1"})
 	if err != nil {

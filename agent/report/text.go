@@ -184,7 +184,7 @@ func levelWord(l machine.Level) string {
 func (t *Text) Host(h *agent.HostReport) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, err := io.WriteString(t.w, t.columns()+t.hostLine(h))
+	_, err := io.WriteString(t.w, t.columns()+t.hostLine(h)+t.proxyLine(h))
 	return err
 }
 

@@ -107,9 +107,12 @@ func Install(o Options) (Installed, error) {
 	return Installed{Platform: m.Platform(), Command: append([]string{c.Executable}, c.Arguments...), Notes: notes}, err
 }
 
-// Control runs uninstall, start, stop or restart on the installed service
-// and returns the past tense for the confirmation.
+// Control runs uninstall, start, stop, restart or configure on the
+// installed service and returns the confirmation, a sentence.
 func Control(op string) (done string, err error) {
+	if op == "configure" {
+		return Configure()
+	}
 	m, err := NewManager(Config(Options{}))
 	if err != nil {
 		return "", err
@@ -117,6 +120,12 @@ func Control(op string) (done string, err error) {
 	if st, err := m.Status(); err == nil && st == StateNotInstalled {
 		return "", &StateError{Op: op, State: st}
 	}
+	done, err = controlOp(m, op)
+	return done + " the " + Name + " service", err
+}
+
+// controlOp runs op and returns its past tense.
+func controlOp(m *Manager, op string) (string, error) {
 	switch op {
 	case "uninstall":
 		return "removed", m.Uninstall()

@@ -23,6 +23,8 @@ import (
 type testWorld struct {
 	*probetest.World
 	dir, system, public string
+	// control is the loopback control site every config points at.
+	control string
 }
 
 func newTestWorld(t testing.TB) *testWorld {
@@ -33,15 +35,16 @@ func newTestWorld(t testing.TB) *testWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testWorld{World: w, dir: dir, system: system, public: public}
+	return &testWorld{World: w, dir: dir, system: system, public: public, control: probetest.Control(t)}
 }
 
 // config writes a config file for targets and returns its path.
 func (w *testWorld) config(t testing.TB, timeout time.Duration, targets ...probes.Target) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "timeout: %s\ndns:\n  servers: [%q]\ntls:\n  system_roots: %q\n  public_roots: %q\nhosts:\n",
+	fmt.Fprintf(&b, "timeout: %s\ndns:\n  servers: [%q]\ntls:\n  system_roots: %q\n  public_roots: %q\n",
 		timeout, w.DNS.Addr(), w.system, w.public)
+	fmt.Fprintf(&b, "network:\n  control_url: %q\n  control_expect: %q\nhosts:\n", w.control, probetest.ControlAnswer)
 	for _, tg := range targets {
 		fmt.Fprintf(&b, "  - host: %s\n    port: %d\n    allow_private: %v\n", tg.Host, tg.Port, tg.AllowPrivate)
 	}

@@ -19,7 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestCheckJSONFieldPaths pins the shape of `check --format json`: the set
 // of field paths (arrays as []) in a world with interception, a refused
-// port, a server whose Date is 10 minutes off and a dead IPv6 family. JSON
+// port, a server whose Date is 10 minutes off (while two others agree with
+// this PC) and a dead IPv6 family. JSON
 // fields are only ever added (DESIGN.md): a path missing from the output
 // fails, and a new one must be added to the golden on purpose (-update).
 func TestCheckJSONFieldPaths(t *testing.T) {
@@ -30,6 +31,9 @@ func TestCheckJSONFieldPaths(t *testing.T) {
 		w.Add("app.pb.test", probetest.Intercepted),
 		w.Add("portal.pb.test", probetest.PortRefused),
 		w.AddWith("app-updates.pb.test", probetest.Answer{}, probetest.ServerOptions{DateOffset: -10 * time.Minute}),
+		// A third server with a Date: two of three vouch for this PC's
+		// clock, so the skewed one is a server_clock warning every time.
+		w.AddWith("app-updates2.pb.test", probetest.Answer{A: loop4}, probetest.ServerOptions{}),
 	}
 	res := runCmd(t, "check", "--format", "json", "--config.file", w.config(t, 3*time.Second, targets...))
 	if res.code != exitNotReady {
@@ -41,7 +45,7 @@ func TestCheckJSONFieldPaths(t *testing.T) {
 	}
 	got := map[string]bool{}
 	fieldPaths(doc, "", got)
-	for _, want := range []string{"hosts[].tls.intercepted", "hosts[].tcp.attempts[].outcome", "hosts[].http.clock_skew_s", "hosts[].warnings[].code"} {
+	for _, want := range []string{"hosts[].tls.intercepted", "hosts[].tcp.attempts[].outcome", "hosts[].http.clock_skew_s", "hosts[].warnings[].code", "hosts[].warnings[].clock_skew_s"} {
 		if !got[want] {
 			t.Errorf("the world did not produce %s: the test lost its scenarios\n%s", want, res.stdout)
 		}

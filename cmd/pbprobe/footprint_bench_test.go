@@ -503,12 +503,20 @@ func startBlackbox(tb testing.TB, w *testWorld, targets []probes.Target) *blackb
 		fmt.Fprintf(&cfg, "  %s:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %q\n        server_name: %q\n",
 			blackboxModule(t), w.system, t.Host)
 	}
+	x := startBlackboxConfig(tb, cfg.String())
+	x.targets = targets
+	return x
+}
+
+// startBlackboxConfig starts blackbox_exporter with the config cfg.
+func startBlackboxConfig(tb testing.TB, cfg string) *blackboxProc {
+	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "blackbox.yml")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	x := &blackboxProc{out: &lockedBuffer{}, addr: freeLoopbackAddr(tb), targets: targets,
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: len(targets)}}}
+	x := &blackboxProc{out: &lockedBuffer{}, addr: freeLoopbackAddr(tb),
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}}}
 	x.cmd = exec.Command(blackboxBin, "--config.file", path, "--web.listen-address", x.addr)
 	x.cmd.Stdout, x.cmd.Stderr = x.out, x.out
 	if err := x.cmd.Start(); err != nil {

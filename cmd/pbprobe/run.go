@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"os"
 
 	"github.com/pbprobe/pbprobe/agent"
+	"github.com/pbprobe/pbprobe/agent/page"
 	"github.com/pbprobe/pbprobe/agent/report"
 )
 
@@ -53,8 +53,7 @@ func runRun(ctx context.Context, args []string, e env) int {
 // daemonExit is the exit code of an agent that stopped with err: 2 when
 // the operator's input is at fault (a bad config, a taken port), else 3.
 func daemonExit(err error) int {
-	var ue agent.UsageError
-	if errors.As(err, &ue) {
+	if agent.IsUsageError(err) {
 		return exitUsage
 	}
 	return exitInternal
@@ -68,6 +67,6 @@ func startAgent(ctx context.Context, f runFlags, console io.Writer, getenv func(
 	o.Version = programVersion()
 	o.Machine, _ = os.Hostname()
 	o.RenderStatus = report.StatusJSON(chooseLang(f.lang, getenv))
-	o.Hooks, o.Ready = hooks, ready
+	o.Hooks, o.Ready, o.Page = hooks, ready, page.New
 	return agent.RunDaemon(ctx, o)
 }

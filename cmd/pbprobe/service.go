@@ -23,7 +23,7 @@ Commands:
   install [run flags]   register the service, started with these 'pbprobe run'
                         flags (paths made absolute); does not start it
   uninstall             stop and remove the service
-  start | stop | restart
+  start | stop | restart | configure (the MSI's last step: recovery, ACLs)
   status [flags]        installed? running? and, when running, its last verdict
   run [run flags]       the installed service's entry point; by hand, it runs
                         in the foreground
@@ -39,7 +39,7 @@ func runServiceCmd(ctx context.Context, args []string, e env) int {
 	switch args[0] {
 	case "install":
 		return serviceInstall(args[1:], e)
-	case "uninstall", "start", "stop", "restart":
+	case "uninstall", "start", "stop", "restart", "configure":
 		return serviceControl(args[0], args[1:], e)
 	case "status":
 		return serviceStatus(ctx, args[1:], e)
@@ -116,8 +116,7 @@ func serviceInstall(args []string, e env) int {
 	if err != nil {
 		return serviceFailed(e, "install", err)
 	}
-	fmt.Fprintf(e.stdout, "installed the %s service (%s): %s\n", agentservice.Name, inst.Platform, strings.Join(inst.Command, " "))
-	fmt.Fprintf(e.stdout, "it starts at boot; start it now with 'pbprobe service start'\n")
+	fmt.Fprintf(e.stdout, "installed the %s service (%s): %s\nit starts at boot; start it now with 'pbprobe service start'\n", agentservice.Name, inst.Platform, strings.Join(inst.Command, " "))
 	return exitReady
 }
 
@@ -130,7 +129,7 @@ func serviceControl(cmd string, args []string, e env) int {
 	if err != nil {
 		return serviceFailed(e, cmd, err)
 	}
-	fmt.Fprintf(e.stdout, "%s the %s service\n", done, agentservice.Name)
+	fmt.Fprintln(e.stdout, done)
 	return exitReady
 }
 

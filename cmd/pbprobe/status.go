@@ -19,10 +19,11 @@ func runStatus(ctx context.Context, args []string, e env) int {
 	addr := fs.String("web.listen-address", agent.DefaultListenAddress, "`address` the agent listens on")
 	format := fs.String("format", "text", "output `format`: text or json")
 	lang := fs.String("lang", "", "`language` of messages and hints: en or de (default from the locale)")
+	now := fs.Bool("now", false, "have the agent check now and print that run (as the page's Check now button)")
 	if err := parseFlags(fs, args, oneOf("format", format, "text", "json"), langOK(lang)); err != nil {
 		return flagExit(err, "status", e)
 	}
-	rep, err := agent.FetchStatus(ctx, *addr)
+	rep, err := agent.FetchStatus(ctx, *addr, *now)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "pbprobe status: %v\n(is the agent running? start it with 'pbprobe run' or 'pbprobe service start')\n", err)
 		return exitInternal

@@ -1,0 +1,5 @@
+//go:build !unix && !windows
+
+package probes
+
+func isNetworkDown(error) bool { return false }
