@@ -66,7 +66,9 @@ func (d *daemon) stateDir() string {
 		return d.o.StateDir
 	}
 	dir := DefaultStateDir()
-	if err := os.MkdirAll(dir, 0o700); err == nil {
+	// The folder may exist but belong to the service's user: try the
+	// backlog's own folder, which is what must be writable.
+	if err := os.MkdirAll(push.Dir(dir), 0o700); err == nil {
 		return dir
 	}
 	if cache, err := os.UserCacheDir(); err == nil {
