@@ -68,7 +68,7 @@ func (d *daemon) stateDir() string {
 	dir := DefaultStateDir()
 	// The folder may exist but belong to the service's user: try the
 	// backlog's own folder, which is what must be writable.
-	if err := os.MkdirAll(push.Dir(dir), 0o700); err == nil {
+	if writable(push.Dir(dir)) {
 		return dir
 	}
 	if cache, err := os.UserCacheDir(); err == nil {
@@ -76,6 +76,19 @@ func (d *daemon) stateDir() string {
 		return filepath.Join(cache, "pbprobe")
 	}
 	return dir
+}
+
+// writable reports whether dir exists or can be made, and takes a file.
+func writable(dir string) bool {
+	if os.MkdirAll(dir, 0o700) != nil {
+		return false
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return os.Remove(f.Name()) == nil
 }
 
 // runPusher sends the backlog until ctx ends; a nil pusher does nothing.
