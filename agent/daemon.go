@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/pbprobe/pbprobe/agent/config"
+	"github.com/pbprobe/pbprobe/agent/push"
 )
 
 // DaemonOptions configure the agent as a long-running process: what
@@ -57,6 +58,9 @@ type DaemonOptions struct {
 	Page func(*Agent, *History) http.Handler
 	// HistoryFile, when set, keeps the recent runs across restarts.
 	HistoryFile string
+	// StateDir keeps what survives a restart (the push backlog); empty
+	// means DefaultStateDir.
+	StateDir string
 }
 
 // UsageError marks a start-up failure caused by the operator's input (a
@@ -80,6 +84,7 @@ type daemon struct {
 	reg     *prometheus.Registry
 	reloads *ReloadStatus
 	history *History
+	pusher  *push.Pusher // nil unless push.url is set
 }
 
 // RunDaemon runs the agent until ctx ends: it probes now and every
@@ -134,6 +139,7 @@ func (d *daemon) build(cfg *config.Config) error {
 		func(ev RunEvent) { metrics.ObserveRun(ev) },
 		LogRuns(d.logger),
 		d.openHistory(),
+		d.pushRun,
 	}, d.o.Hooks...)
 	a, err := New(Options{Config: cfg, Eval: EvalOptions{Version: d.o.Version, Machine: d.o.Machine}, Hooks: hooks})
 	if err != nil {
@@ -148,6 +154,12 @@ func (d *daemon) build(cfg *config.Config) error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	// Push: after each run, the run's series go to the backlog; a
+	// goroutine of their own sends them (serve), so the store never holds
+	// up the schedule.
+	if d.pusher, err = d.newPusher(cfg); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -194,6 +206,8 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- Serve(ctx, ln, h, d.o.WebConfigFile, slogger) }()
+	pushDone := runPusher(ctx, d.pusher)
+	defer func() { cancel(); <-pushDone }()
 	loopDone := make(chan struct{})
 	go func() {
 		defer close(loopDone)

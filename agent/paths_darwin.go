@@ -4,6 +4,11 @@ package agent
 // system-wide log folder that Console.app lists under "Log Reports".
 func DefaultLogFile() string { return "/Library/Logs/pbprobe/pbprobe.log" }
 
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog): the data folder under Application Support that service
+// install gives the daemon's user.
+func DefaultStateDir() string { return "/Library/Application Support/pbprobe/data" }
+
 // DefaultHistoryFile is a suggested --history.file: where system daemons
 // keep their state on macOS.
 func DefaultHistoryFile() string { return "/Library/Application Support/pbprobe/history.json" }

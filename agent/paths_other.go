@@ -7,6 +7,10 @@ package agent
 // support finds them in the same place.
 func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog): daemons' state under /var/lib as on Linux.
+func DefaultStateDir() string { return "/var/lib/pbprobe" }
+
 // DefaultHistoryFile is a suggested --history.file: daemons' state under
 // /var/lib as on Linux.
 func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }

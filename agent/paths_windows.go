@@ -32,3 +32,10 @@ func programData() string {
 	}
 	return base
 }
+
+// DefaultStateDir is where the service keeps what survives a restart (the
+// push backlog): %ProgramData%\pbprobe\data, the folder service install
+// lets LocalService write.
+func DefaultStateDir() string {
+	return filepath.Join(filepath.Dir(filepath.Dir(DefaultLogFile())), "data")
+}

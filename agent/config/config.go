@@ -54,6 +54,12 @@ type Config struct {
 	// Network is the control probe: a neutral site that tells "this PC
 	// has no internet" from "these hosts are blocked". On by default.
 	Network Network
+	// Push sends every run to a remote-write store (push.go); off while
+	// Push.URL is empty.
+	Push Push
+	// Labels are the identity labels (site, customer, machine) attached
+	// to every pushed series.
+	Labels map[string]string
 
 	// source remembers where the TLS paths came from, so that a missing
 	// PEM file found later by ProbeOptions still points at its line.
@@ -185,6 +191,7 @@ func defaults() *Config {
 		Interval: DefaultInterval,
 		Warnings: Warnings{CertExpiry: DefaultCertExpiry, SlowPhase: DefaultSlowPhase},
 		Network:  Network{ControlURL: probes.DefaultControlURL, ControlExpect: probes.DefaultControlExpect},
+		Push:     defaultPush(),
 	}
 }
 

@@ -172,7 +172,7 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 	if root.Kind != yaml.MappingNode {
 		return false, p.errorf(root, "expected settings as key: value lines (e.g. timeout: 10s), got %s", describe(root))
 	}
-	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal", "network"}
+	keys := []string{"timeout", "interval", "hosts", "dns", "tls", "warnings", "captive_portal", "network", "push", "labels"}
 	err = p.fields(root, "", "", keys, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "timeout":
@@ -204,6 +204,10 @@ func (p *parser) config(root *yaml.Node, cfg *Config) (hostsSet bool, err error)
 			return p.control(v, "captive_portal.", "url", "expect", &cfg.Network)
 		case "network":
 			return p.control(v, "network.", "control_url", "control_expect", &cfg.Network)
+		case "push":
+			return p.push(k, v, cfg)
+		case "labels":
+			return p.labels(v, cfg)
 		}
 		return nil
 	})

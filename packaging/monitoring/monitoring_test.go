@@ -1,5 +1,6 @@
-// Package monitoring holds the Prometheus alert rules shipped with pbprobe;
-// its only Go code is the test that runs promtool over them.
+// Package monitoring holds the Prometheus alert rules and the Grafana
+// dashboard shipped with pbprobe; its only Go code is the tests that check
+// them with promtool.
 package monitoring
 
 import (
