@@ -9,6 +9,9 @@ LDFLAGS   := -s -w -X $(VPKG).Version=$(VERSION) -X $(VPKG).Revision=$(REVISION)
 # "context deadline exceeded" when a duration runs out under load (golang/go#75804).
 FUZZTIME  ?= 100000x
 BENCHTIME ?= 20x
+# make compare rewrites docs/comparison.md unless COMPARE_WRITE=0 (CI: the
+# tree stays clean, so make dist's version has no -dirty).
+COMPARE_WRITE ?= 1
 DIST      ?= dist
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
 
@@ -52,7 +55,7 @@ footprint: ## pbprobe run beside blackbox_exporter: RSS, /metrics latency, size 
 	$(GO) test -run='^$$' -bench='FootprintVsBlackbox|AgentIdleRSS' -benchtime=1x ./cmd/pbprobe/
 
 compare: ## pbprobe beside blackbox_exporter against the same faults into docs/comparison.md; fails on a misclassification (root)
-	PBPROBE_COMPARE_WRITE=1 $(GO) test -run='^$$' -bench='^BenchmarkCompare$$' -benchtime=1x ./cmd/pbprobe/
+	PBPROBE_COMPARE_WRITE=$(COMPARE_WRITE) $(GO) test -run='^$$' -bench='^BenchmarkCompare$$' -benchtime=1x ./cmd/pbprobe/
 
 cross: ## build for windows, darwin and linux on amd64 and arm64 into dist/
 	@mkdir -p $(DIST)
