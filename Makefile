@@ -70,7 +70,8 @@ SIGN_PKCS12        ?=
 SIGN_PASSWORD_FILE ?=
 
 dist: ## every package (MSI, deb, rpm, macOS and RMM tarballs) and SHA256SUMS in dist/
-	rm -rf $(DIST)
+	@# dist/screenshots (the status page's browser test, a CI artefact) stays.
+	@mkdir -p $(DIST) && find $(DIST) -mindepth 1 -maxdepth 1 ! -name screenshots -exec rm -rf {} +
 	$(MAKE) --no-print-directory cross
 	DIST=$(DIST) VERSION=$(VERSION) SIGN_PKCS12=$(SIGN_PKCS12) SIGN_PASSWORD_FILE=$(SIGN_PASSWORD_FILE) \
 	  packaging/dist.sh all

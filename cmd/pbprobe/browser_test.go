@@ -18,7 +18,7 @@ import (
 // agent in a test world with one intercepted host, sees the five hosts,
 // the reason and the inspection CA, presses "Check now" and sees the new
 // run; a page on another site that posts to the agent gets nothing run;
-// with Accept-Language: de the page is German. Screenshots go to dist/.
+// with Accept-Language: de the page is German. Screenshots go to dist/screenshots/.
 func TestBrowserPage(t *testing.T) {
 	t.Parallel()
 	b := startBrowser(t)

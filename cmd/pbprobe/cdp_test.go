@@ -195,7 +195,7 @@ func (b *browser) screenshot(name string) string {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	dir := filepath.Join("..", "..", "dist")
+	dir := filepath.Join("..", "..", "dist", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
