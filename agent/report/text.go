@@ -12,7 +12,6 @@ import (
 
 	"github.com/pbprobe/pbprobe/agent"
 	"github.com/pbprobe/pbprobe/agent/machine"
-	"github.com/pbprobe/pbprobe/probes"
 )
 
 // TextOptions choose the language and whether the verdict words are
@@ -321,14 +320,16 @@ func docLabels(rep *agent.Document) []string {
 	return labels
 }
 
+// verdictOf is the word for h's state (agent.StateOf, the page's and the
+// history's too).
 func verdictOf(h *agent.HostReport) string {
-	switch {
-	case h.Reason == probes.NotChecked:
+	switch agent.StateOf(h) {
+	case agent.StateNotChecked:
 		// Neither passed nor failed: nothing was learnt about the network.
 		return verdictUnknown
-	case !h.OK:
+	case agent.StateFailing:
 		return verdictFail
-	case len(h.Warnings) > 0:
+	case agent.StateWarning:
 		return verdictWarn
 	}
 	return verdictOK
