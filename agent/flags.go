@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
@@ -31,6 +32,13 @@ type Flags struct {
 	Timeout    time.Duration
 	// HistoryFile keeps the status page's recent runs across restarts.
 	HistoryFile string
+	// Labels and the Push* fields override the config file's labels: and
+	// push: (an installer passes them; the file stays the MSP's). Empty
+	// means not given.
+	Labels           Labels
+	PushURL          string
+	PushUsername     string
+	PushPasswordFile string
 }
 
 // Register adds the flags to fs.
@@ -44,6 +52,10 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.LogFile, "log.file", DefaultLogFile(), "rotated JSON log `file`; empty for none")
 	fs.Var((*Duration)(&f.Interval), "interval", "`duration` between runs (default from config, 5m)")
 	fs.Var((*AbsPath)(&f.HistoryFile), "history.file", "`file` that keeps the recent runs of / and /history across restarts, e.g. "+DefaultHistoryFile()+" (default: memory only)")
+	fs.Var(&f.Labels, "label", "identity `name=value` label for pushed series, e.g. site=berlin; repeatable, over the config's labels:; an empty value sets nothing")
+	fs.StringVar(&f.PushURL, "push.url", "", "remote-write `URL`, over the config's push.url")
+	fs.StringVar(&f.PushUsername, "push.basic_auth.username", "", "basic-auth `user` for push, over the config's")
+	fs.Var((*AbsPath)(&f.PushPasswordFile), "push.basic_auth.password_file", "`file` holding the push password (never the password itself), over the config's")
 	fs.Var((*Duration)(&f.Timeout), "timeout", "per-host `deadline` for DNS, TCP, TLS and HTTP (default from config, 10s)")
 }
 
@@ -104,6 +116,9 @@ func (f *Flags) Check(fs *flag.FlagSet) error {
 	if f.Timeout < 0 || f.Timeout > config.MaxTimeout {
 		return fmt.Errorf("--timeout %s: want a duration above 0 and at most %s", f.Timeout, config.MaxTimeout)
 	}
+	if err := f.checkPush(); err != nil {
+		return err
+	}
 	if f.WebConfigFile != "" {
 		if err := web.Validate(f.WebConfigFile); err != nil {
 			return fmt.Errorf("--web.config.file %s: %w", f.WebConfigFile, err)
@@ -125,7 +140,109 @@ func (f *Flags) LoadConfig() (*config.Config, error) {
 	if f.Timeout > 0 {
 		cfg.Timeout = f.Timeout
 	}
+	if err := f.applyPush(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+func (f *Flags) checkPush() error {
+	if f.PushURL != "" {
+		if err := config.CheckPushURL(f.PushURL); err != nil {
+			return fmt.Errorf("--push.url: %w", err)
+		}
+	}
+	if f.PushUsername != "" {
+		if err := config.CheckPushUsername(f.PushUsername); err != nil {
+			return fmt.Errorf("--push.basic_auth.username: %w", err)
+		}
+	}
+	return nil
+}
+
+// applyPush puts the --label and --push.* flags over the config's labels
+// and push settings, and checks the result as the file's are checked
+// (e.g. a username from a flag and a password file from the config).
+func (f *Flags) applyPush(cfg *config.Config) error {
+	if len(f.Labels) > 0 {
+		labels := make(map[string]string, len(cfg.Labels)+len(f.Labels))
+		for k, v := range cfg.Labels {
+			labels[k] = v
+		}
+		for _, l := range f.Labels {
+			labels[l.Name] = l.Value
+		}
+		cfg.Labels = labels
+	}
+	if f.PushURL != "" {
+		cfg.Push.URL = f.PushURL
+	}
+	if f.PushUsername != "" {
+		cfg.Push.Username = f.PushUsername
+	}
+	if f.PushPasswordFile != "" {
+		cfg.Push.PasswordFile = f.PushPasswordFile
+	}
+	if err := cfg.Push.Check(); err != nil {
+		return fmt.Errorf("the config with the --push flags: %w", err)
+	}
+	return nil
+}
+
+// Label is one --label name=value.
+type Label struct{ Name, Value string }
+
+// Labels is the repeatable --label flag, in the order given; a name given
+// again replaces its value, so that an installer's later flag wins.
+type Labels []Label
+
+func (l *Labels) String() string { return strings.Join(l.Values(), ",") }
+
+// Set adds name=value, checked with the config's rules for labels:. An
+// empty value sets nothing: an installer passes --label site= for a site
+// left blank.
+func (l *Labels) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("%q: want name=value, e.g. site=berlin", s)
+	}
+	if err := config.CheckLabel(name, value); err != nil {
+		return err
+	}
+	if value == "" {
+		return nil
+	}
+	for i := range *l {
+		if (*l)[i].Name == name {
+			(*l)[i].Value = value
+			return nil
+		}
+	}
+	*l = append(*l, Label{name, value})
+	return nil
+}
+
+// Values are the labels as name=value, one per flag to pass on.
+func (l *Labels) Values() []string {
+	out := make([]string, 0, len(*l))
+	for _, x := range *l {
+		out = append(out, x.Name+"="+x.Value)
+	}
+	return out
+}
+
+// VisitSet calls fn for every flag set on fs, once per value of a
+// repeatable flag (--label), so that `service install` can pass each on.
+func VisitSet(fs *flag.FlagSet, fn func(name, value string)) {
+	fs.Visit(func(fl *flag.Flag) {
+		if m, ok := fl.Value.(interface{ Values() []string }); ok {
+			for _, v := range m.Values() {
+				fn(fl.Name, v)
+			}
+			return
+		}
+		fn(fl.Name, fl.Value.String())
+	})
 }
 
 // DaemonOptions are the daemon's options from the flags; the caller adds

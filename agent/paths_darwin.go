@@ -9,6 +9,6 @@ func DefaultLogFile() string { return "/Library/Logs/pbprobe/pbprobe.log" }
 // install gives the daemon's user.
 func DefaultStateDir() string { return "/Library/Application Support/pbprobe/data" }
 
-// DefaultHistoryFile is a suggested --history.file: where system daemons
-// keep their state on macOS.
-func DefaultHistoryFile() string { return "/Library/Application Support/pbprobe/history.json" }
+// DefaultHistoryFile is the service's --history.file, in the state folder
+// the daemon's user owns (the folder above it is root's).
+func DefaultHistoryFile() string { return DefaultStateDir() + "/history.json" }

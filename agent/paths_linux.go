@@ -9,6 +9,6 @@ func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 // unit's StateDirectory gives the dynamic service user.
 func DefaultStateDir() string { return "/var/lib/pbprobe" }
 
-// DefaultHistoryFile is a suggested --history.file: the FHS place for a
+// DefaultHistoryFile is the service's --history.file: the FHS place for a
 // daemon's state.
-func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }
+func DefaultHistoryFile() string { return DefaultStateDir() + "/history.json" }

@@ -11,6 +11,6 @@ func DefaultLogFile() string { return "/var/log/pbprobe/pbprobe.log" }
 // push backlog): daemons' state under /var/lib as on Linux.
 func DefaultStateDir() string { return "/var/lib/pbprobe" }
 
-// DefaultHistoryFile is a suggested --history.file: daemons' state under
+// DefaultHistoryFile is the service's --history.file: daemons' state under
 // /var/lib as on Linux.
-func DefaultHistoryFile() string { return "/var/lib/pbprobe/history.json" }
+func DefaultHistoryFile() string { return DefaultStateDir() + "/history.json" }

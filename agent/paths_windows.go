@@ -16,10 +16,10 @@ func DefaultLogFile() string {
 	return filepath.Join(programData(), "pbprobe", "logs", "pbprobe.log")
 }
 
-// DefaultHistoryFile is a suggested --history.file, next to the logs under
-// %ProgramData%.
+// DefaultHistoryFile is the service's --history.file, in the data folder
+// LocalService may write (the config folder above it it may only read).
 func DefaultHistoryFile() string {
-	return filepath.Join(programData(), "pbprobe", "history.json")
+	return filepath.Join(DefaultStateDir(), "history.json")
 }
 
 func programData() string {

@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -144,7 +145,9 @@ func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool)
 // pushAgent runs the daemon against a test world, pushing to writeURL,
 // and records the start of every run.
 type pushAgent struct {
-	cfgText  string
+	cfgText string
+	// load, when set, reads the config instead of cfgText.
+	load     func() (*config.Config, error)
 	stateDir string
 	mu       sync.Mutex
 	runs     []time.Time
@@ -170,9 +173,13 @@ func (p *pushAgent) run(t *testing.T) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	load := p.load
+	if load == nil {
+		load = func() (*config.Config, error) { return config.Parse([]byte(p.cfgText), "push.yml") }
+	}
 	go func() {
 		done <- agent.RunDaemon(ctx, agent.DaemonOptions{
-			LoadConfig:    func() (*config.Config, error) { return config.Parse([]byte(p.cfgText), "push.yml") },
+			LoadConfig:    load,
 			ListenAddress: "127.0.0.1:0",
 			Version:       "test",
 			Machine:       "pc-e2e",
@@ -260,6 +267,46 @@ func TestPushToRealStores(t *testing.T) {
 			}
 			t.Logf("%s holds %d series of the agent", name, n)
 		})
+	}
+}
+
+// TestPushFromFlags: an installer's flags (the MSI's SITE and PUSH_URL)
+// reach the store over a config file that has neither: --push.url turns
+// push on and --label sets site over the file's labels, while the file's
+// customer stays; an empty --label sets nothing.
+func TestPushFromFlags(t *testing.T) {
+	s := newRealStore(t, "prometheus")
+	s.start(t)
+	w, targets := pushWorld(t)
+	a := newPushAgent(t, w, "https://unused.invalid/", targets)
+	file := filepath.Join(t.TempDir(), "pbprobe.yml")
+	text := strings.Replace(a.cfgText, "push:\n  url: https://unused.invalid/\n", "", 1)
+	if text == a.cfgText {
+		t.Fatal("the test config has no push section to remove")
+	}
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var f agent.Flags
+	f.Register(fs)
+	if err := fs.Parse([]string{"--config.file", file, "--push.url", s.writeURL(), "--label", "site=from-msi", "--label", "desk="}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(fs); err != nil {
+		t.Fatal(err)
+	}
+	a.load = f.LoadConfig
+	a.run(t)
+	id := `{customer="acme",site="from-msi",machine="pc-e2e",job="pbprobe"}`
+	waitUntil(t, "pushed runs", 60*time.Second, func() bool {
+		return len(s.query(t, "pbprobe_ready"+id)) == 1
+	})
+	if got := s.query(t, `{site="berlin"}`); len(got) != 0 {
+		t.Errorf("the config's site reached the store beside the flag's: %d series", len(got))
+	}
+	if got := s.query(t, `{desk!=""}`); len(got) != 0 {
+		t.Errorf("an empty --label reached the store: %d series", len(got))
 	}
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -98,17 +99,36 @@ func (p *parser) push(k, v *yaml.Node, cfg *Config) error {
 
 // checkPush checks the settings against each other once all are read.
 func (p *parser) checkPush(k *yaml.Node, c Push) error {
+	if msg := c.problem(); msg != "" {
+		return p.errorf(k, "%s", msg)
+	}
+	return nil
+}
+
+// Check checks the settings against each other, as the config's push:
+// section is checked; the agent's --push.* flags apply on top of the file
+// and are checked again with it.
+func (c Push) Check() error {
+	if msg := c.problem(); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+func (c Push) problem() string {
 	auth := c.Username != "" || c.BearerTokenFile != ""
 	switch {
 	case c.URL == "" && (auth || c.CAFile != ""):
-		return p.errorf(k, "push: url is missing; set push.url to the store's remote-write address")
+		return "push: url is missing; set push.url to the store's remote-write address"
 	case c.Username != "" && c.BearerTokenFile != "":
-		return p.errorf(k, "push: set either basic_auth or bearer_token_file, not both")
+		return "push: set either basic_auth or bearer_token_file, not both"
+	case (c.Username == "") != (c.PasswordFile == ""):
+		return "push.basic_auth: set both username and password_file (the password is read from that file, never from the config)"
 	case auth && strings.HasPrefix(c.URL, "http://") && !loopbackURL(c.URL):
 		// The password would cross the customer's network in clear text.
-		return p.errorf(k, "push: credentials need an https:// url; %s is plain http", quote(c.URL))
+		return fmt.Sprintf("push: credentials need an https:// url; %s is plain http", quote(c.URL))
 	}
-	return nil
+	return ""
 }
 
 func loopbackURL(s string) bool {
@@ -128,17 +148,40 @@ func (p *parser) pushURL(v *yaml.Node, c *Push) error {
 	if err != nil {
 		return err
 	}
-	u, perr := url.Parse(s)
-	switch {
-	case perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return p.errorf(v, "push.url: %s is not an http:// or https:// URL (e.g. https://metrics.example.com/api/v1/write)", quote(s))
-	case u.User != nil:
-		// Never echo the URL: it holds a password.
-		return p.errorf(v, "push.url: the URL holds a user name or password; put them in push.basic_auth (password_file) instead")
-	case u.Fragment != "":
-		return p.errorf(v, "push.url: %s has a #fragment, which HTTP never sends; remove it", quote(s))
+	if msg := pushURLProblem(s); msg != "" {
+		return p.errorf(v, "push.url: %s", msg)
 	}
 	c.URL = s
+	return nil
+}
+
+// CheckPushURL checks a push.url value (the --push.url flag's too).
+func CheckPushURL(s string) error {
+	if msg := pushURLProblem(s); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+func pushURLProblem(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return quote(s) + " is not an http:// or https:// URL (e.g. https://metrics.example.com/api/v1/write)"
+	case u.User != nil:
+		// Never echo the URL: it holds a password.
+		return "the URL holds a user name or password; put them in push.basic_auth (password_file) instead"
+	case u.Fragment != "":
+		return quote(s) + " has a #fragment, which HTTP never sends; remove it"
+	}
+	return ""
+}
+
+// CheckPushUsername checks a push.basic_auth.username value (the flag's too).
+func CheckPushUsername(s string) error {
+	if strings.ContainsAny(s, ":\r\n") || s == "" {
+		return errors.New("must not be empty or contain ':' or line breaks")
+	}
 	return nil
 }
 
@@ -156,8 +199,8 @@ func (p *parser) basicAuth(v *yaml.Node, c *Push) error {
 			return err
 		}
 		if key == "username" {
-			if strings.ContainsAny(s, ":\r\n") || s == "" {
-				return p.errorf(v, "push.basic_auth.username: must not be empty or contain ':' or line breaks")
+			if err := CheckPushUsername(s); err != nil {
+				return p.errorf(v, "push.basic_auth.username: %v", err)
 			}
 			c.Username = s
 		} else {
@@ -257,16 +300,42 @@ func (p *parser) labels(v *yaml.Node, cfg *Config) error {
 }
 
 func (p *parser) labelName(k *yaml.Node, seen map[string]string) error {
-	if k.Kind != yaml.ScalarNode || !labelNameRE.MatchString(k.Value) || strings.HasPrefix(k.Value, "__") {
+	if k.Kind != yaml.ScalarNode {
 		return p.errorf(k, "labels: %s is not a label name; use letters, digits and _ (e.g. site, customer), not starting with a digit or __", quote(k.Value))
 	}
-	if slices.Contains(reservedLabels, k.Value) {
-		return p.errorf(k, "labels: %s is a label of pbprobe's own series; choose another name", k.Value)
+	if msg := labelNameProblem(k.Value); msg != "" {
+		return p.errorf(k, "labels: %s", msg)
 	}
 	if _, dup := seen[k.Value]; dup {
 		return p.errorf(k, "labels.%s is set twice; keep one", k.Value)
 	}
 	return nil
+}
+
+// CheckLabel checks an identity label with the rules of the labels: map
+// (the agent's --label flag's too); an empty value is checked as a name
+// only, since the flag takes it as "not set".
+func CheckLabel(name, value string) error {
+	if msg := labelNameProblem(name); msg != "" {
+		return errors.New(msg)
+	}
+	if value == "" {
+		return nil
+	}
+	if msg := labelValueProblem(value); msg != "" {
+		return fmt.Errorf("%s %s", name, msg)
+	}
+	return nil
+}
+
+func labelNameProblem(name string) string {
+	if !labelNameRE.MatchString(name) || strings.HasPrefix(name, "__") {
+		return quote(name) + " is not a label name; use letters, digits and _ (e.g. site, customer), not starting with a digit or __"
+	}
+	if slices.Contains(reservedLabels, name) {
+		return name + " is a label of pbprobe's own series; choose another name"
+	}
+	return ""
 }
 
 func labelValueProblem(s string) string {

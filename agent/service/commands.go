@@ -28,6 +28,9 @@ func FromFlags(set []Flag) (Options, error) {
 			o.ConfigFile, err = absPath(f)
 		case "web.config.file":
 			o.WebConfigFile, err = absPath(f)
+		case "history.file":
+			o.NoHistoryFile = f.Value == ""
+			o.HistoryFile, err = absPath(f)
 		case "log.file":
 			if f.Value == "" {
 				return o, errors.New("--log.file: a service needs a log file; leave the flag out for the default")
@@ -40,9 +43,7 @@ func FromFlags(set []Flag) (Options, error) {
 			return o, err
 		}
 	}
-	if o.LogFile == "" {
-		o.LogFile = DefaultPaths().LogFile
-	}
+	o = withDefaults(DefaultPaths(), o)
 	exe, err := os.Executable()
 	if err == nil {
 		// A package manager's symlink may move; the service should run

@@ -20,6 +20,12 @@ type Options struct {
 	// LogFile is absolute; empty means Paths.LogFile. A service always
 	// logs to a file: nobody sees its console.
 	LogFile string
+	// HistoryFile is absolute; empty means Paths.HistoryFile, in the
+	// folder the service may write, so that the status page's history
+	// survives a restart. NoHistoryFile (--history.file= given empty)
+	// keeps it in memory only.
+	HistoryFile   string
+	NoHistoryFile bool
 	// Args are the other run flags, as --name=value.
 	Args []string
 	// Executable is the binary the service runs; empty means this one.
@@ -37,6 +43,9 @@ func (o Options) RunFlags() []string {
 	}
 	if o.LogFile != "" {
 		args = append(args, "--log.file", o.LogFile)
+	}
+	if o.HistoryFile != "" && !o.NoHistoryFile {
+		args = append(args, "--history.file", o.HistoryFile)
 	}
 	return append(args, o.Args...)
 }
@@ -77,9 +86,7 @@ func Config(o Options) *kservice.Config {
 }
 
 func configFor(t target, p Paths, o Options) *kservice.Config {
-	if o.LogFile == "" {
-		o.LogFile = p.LogFile
-	}
+	o = withDefaults(p, o)
 	c := &kservice.Config{
 		Name:        Name,
 		DisplayName: DisplayName,
@@ -125,10 +132,33 @@ func Check(o Options) (notes []string, err error) {
 	return checkFor(hostTarget, DefaultPaths(), o)
 }
 
-func checkFor(t target, p Paths, o Options) (notes []string, err error) {
+// withDefaults fills in the files a service always has.
+func withDefaults(p Paths, o Options) Options {
 	if o.LogFile == "" {
 		o.LogFile = p.LogFile
 	}
+	if o.HistoryFile == "" {
+		o.HistoryFile = p.HistoryFile
+	}
+	return o
+}
+
+func checkFor(t target, p Paths, o Options) (notes []string, err error) {
+	o = withDefaults(p, o)
+	notes, err = checkTarget(t, p, o)
+	if err != nil {
+		return nil, err
+	}
+	// The agent starts without its history file, so this is a note.
+	if o.HistoryFile != "" && !o.NoHistoryFile && p.DataDir != "" && !within(p.DataDir, o.HistoryFile) {
+		notes = append(notes, fmt.Sprintf("--history.file %s: the service may not be able to write there, and then keeps its history in memory only; the default is %s", o.HistoryFile, p.HistoryFile))
+	}
+	return notes, nil
+}
+
+// checkTarget checks the files against what the OS's service manager lets
+// the service read and write.
+func checkTarget(t target, p Paths, o Options) (notes []string, err error) {
 	files := []checkedFile{
 		{"executable", o.Executable, "/usr/local/bin"},
 		{"--config.file", o.ConfigFile, p.ConfigDir},

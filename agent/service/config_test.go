@@ -84,13 +84,13 @@ func linuxOptions() Options {
 	}
 }
 
-var linuxPaths = Paths{ConfigDir: "/etc/pbprobe", LogDir: "/var/log/pbprobe", LogFile: "/var/log/pbprobe/pbprobe.log", DataDir: "/var/lib/pbprobe"}
+var linuxPaths = Paths{ConfigDir: "/etc/pbprobe", LogDir: "/var/log/pbprobe", LogFile: "/var/log/pbprobe/pbprobe.log", DataDir: "/var/lib/pbprobe", HistoryFile: "/var/lib/pbprobe/history.json"}
 
 func TestSystemdUnit(t *testing.T) {
 	unit := renderSystemd(t, configFor(targetSystemd, linuxPaths, linuxOptions()), "/usr/local/bin/pbprobe")
 	kv := unitValues(unit)
 	for _, want := range []struct{ key, value string }{
-		{"ExecStart", `/usr/local/bin/pbprobe "service" "run" "--config.file" "/etc/pbprobe/pbprobe.yml" "--log.file" "/var/log/pbprobe/pbprobe.log" "--web.listen-address=0.0.0.0:9843"`},
+		{"ExecStart", `/usr/local/bin/pbprobe "service" "run" "--config.file" "/etc/pbprobe/pbprobe.yml" "--log.file" "/var/log/pbprobe/pbprobe.log" "--history.file" "/var/lib/pbprobe/history.json" "--web.listen-address=0.0.0.0:9843"`},
 		{"Restart", "always"},
 		{"RestartSec", "5"},
 		{"StartLimitIntervalSec", "0"},

@@ -166,10 +166,21 @@ func TestMSIServiceMatchesInstall(t *testing.T) {
 		{"defaults", map[string]string{}, Options{Args: []string{"--web.listen-address=127.0.0.1:9843"}}},
 		{"every property", map[string]string{
 			"LISTEN_ADDRESS": "0.0.0.0:9843", "INTERVAL": "10m", "CONFIG_FILE": `C:\ProgramData\pbprobe\pbprobe.yml`,
-			"EXTRA_FLAGS": "--log.level=debug",
+			"SITE": "acme berlin", "CUSTOMER": "acme",
+			"PUSH_URL": "https://metrics.example.com/api/v1/write", "PUSH_USERNAME": "acme",
+			"PUSH_PASSWORD_FILE": `C:\ProgramData\pbprobe\push password.txt`,
+			"EXTRA_FLAGS":        "--log.level=debug",
 		}, Options{
 			ConfigFile: `C:\ProgramData\pbprobe\pbprobe.yml`,
-			Args:       []string{"--web.listen-address=0.0.0.0:9843", "--interval=10m", "--log.level=debug"},
+			Args: []string{"--web.listen-address=0.0.0.0:9843", "--interval=10m",
+				"--label=site=acme berlin", "--label=customer=acme",
+				"--push.url=https://metrics.example.com/api/v1/write", "--push.basic_auth.username=acme",
+				`--push.basic_auth.password_file=C:\ProgramData\pbprobe\push password.txt`,
+				"--log.level=debug"},
+		}},
+		// An empty SITE passes nothing, not an empty label.
+		{"site only", map[string]string{"SITE": "acme-berlin", "CUSTOMER": ""}, Options{
+			Args: []string{"--web.listen-address=127.0.0.1:9843", "--label=site=acme-berlin"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,7 +190,8 @@ func TestMSIServiceMatchesInstall(t *testing.T) {
 			}
 			// The property-setting actions, in their sequence, where
 			// their condition (the property they read) holds.
-			for _, id := range []string{"DefaultListenAddress", "SetArgConfigFile", "SetArgInterval"} {
+			for _, id := range []string{"DefaultListenAddress", "SetArgConfigFile", "SetArgInterval",
+				"SetArgSite", "SetArgCustomer", "SetArgPushUrl", "SetArgPushUsername", "SetArgPushPasswordFile"} {
 				a, s := rowBy(actions, "Action", id), rowBy(sequence, "Action", id)
 				if a == nil || s == nil {
 					t.Fatalf("custom action %s: %v, sequenced %v", id, a, s)
@@ -192,6 +204,7 @@ func TestMSIServiceMatchesInstall(t *testing.T) {
 			o := tc.o
 			o.Executable = `C:\Program Files\pbprobe\pbprobe.exe`
 			o.LogFile = `C:\ProgramData\pbprobe\logs\pbprobe.log`
+			o.HistoryFile = `C:\ProgramData\pbprobe\data\history.json`
 			wc := configFor(targetWindows, Paths{}, o)
 			want := append([]string{wc.Executable}, wc.Arguments...)
 			if !slices.Equal(got, want) {
@@ -272,6 +285,7 @@ func TestMSIRemembersProperties(t *testing.T) {
 	for p, camel := range map[string]string{
 		"LISTEN_ADDRESS": "ListenAddress", "INTERVAL": "Interval", "CONFIG_FILE": "ConfigFile",
 		"SITE": "Site", "CUSTOMER": "Customer", "EXTRA_FLAGS": "ExtraFlags",
+		"PUSH_URL": "PushUrl", "PUSH_USERNAME": "PushUsername", "PUSH_PASSWORD_FILE": "PushPasswordFile",
 	} {
 		// Type 18: a raw value, in the 64-bit view where the x64
 		// components write it (not Wow6432Node).

@@ -27,10 +27,11 @@ var (
 		LogFile:    "/Library/Logs/pbprobe/pbprobe.log",
 	}
 	darwinPaths = Paths{
-		ConfigDir: "/Library/Application Support/pbprobe",
-		LogDir:    "/Library/Logs/pbprobe",
-		LogFile:   "/Library/Logs/pbprobe/pbprobe.log",
-		DataDir:   "/Library/Application Support/pbprobe/data",
+		ConfigDir:   "/Library/Application Support/pbprobe",
+		LogDir:      "/Library/Logs/pbprobe",
+		LogFile:     "/Library/Logs/pbprobe/pbprobe.log",
+		DataDir:     "/Library/Application Support/pbprobe/data",
+		HistoryFile: "/Library/Application Support/pbprobe/data/history.json",
 	}
 )
 

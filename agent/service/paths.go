@@ -13,6 +13,9 @@ type Paths struct {
 	// DataDir is state the service keeps between runs; the service
 	// account writes it.
 	DataDir string
+	// HistoryFile is agent.DefaultHistoryFile, inside DataDir: the
+	// status page's recent runs, kept across restarts.
+	HistoryFile string
 }
 
 // target is the kind of service definition an OS gets.

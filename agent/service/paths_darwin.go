@@ -16,9 +16,10 @@ func DefaultPaths() Paths {
 	logFile := agent.DefaultLogFile()
 	support := filepath.Join("/Library/Application Support", Name)
 	return Paths{
-		ConfigDir: support,
-		LogDir:    filepath.Dir(logFile),
-		LogFile:   logFile,
-		DataDir:   filepath.Join(support, "data"),
+		ConfigDir:   support,
+		LogDir:      filepath.Dir(logFile),
+		LogFile:     logFile,
+		DataDir:     filepath.Join(support, "data"),
+		HistoryFile: agent.DefaultHistoryFile(),
 	}
 }

@@ -16,9 +16,10 @@ const hostTarget = targetSystemd
 func DefaultPaths() Paths {
 	logFile := agent.DefaultLogFile()
 	return Paths{
-		ConfigDir: "/etc/" + Name,
-		LogDir:    filepath.Dir(logFile),
-		LogFile:   logFile,
-		DataDir:   "/var/lib/" + Name,
+		ConfigDir:   "/etc/" + Name,
+		LogDir:      filepath.Dir(logFile),
+		LogFile:     logFile,
+		DataDir:     "/var/lib/" + Name,
+		HistoryFile: agent.DefaultHistoryFile(),
 	}
 }

@@ -15,9 +15,10 @@ const hostTarget = targetOther
 func DefaultPaths() Paths {
 	logFile := agent.DefaultLogFile()
 	return Paths{
-		ConfigDir: "/usr/local/etc/" + Name,
-		LogDir:    filepath.Dir(logFile),
-		LogFile:   logFile,
-		DataDir:   "/var/db/" + Name,
+		ConfigDir:   "/usr/local/etc/" + Name,
+		LogDir:      filepath.Dir(logFile),
+		LogFile:     logFile,
+		DataDir:     "/var/db/" + Name,
+		HistoryFile: agent.DefaultHistoryFile(),
 	}
 }

@@ -17,9 +17,10 @@ func DefaultPaths() Paths {
 	logDir := filepath.Dir(logFile)
 	base := filepath.Dir(logDir)
 	return Paths{
-		ConfigDir: base,
-		LogDir:    logDir,
-		LogFile:   logFile,
-		DataDir:   filepath.Join(base, "data"),
+		ConfigDir:   base,
+		LogDir:      logDir,
+		LogFile:     logFile,
+		DataDir:     filepath.Join(base, "data"),
+		HistoryFile: agent.DefaultHistoryFile(),
 	}
 }

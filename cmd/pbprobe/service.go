@@ -64,7 +64,7 @@ func serviceOptions(args []string, e env) (agentservice.Options, error) {
 		return agentservice.Options{}, err
 	}
 	var set []agentservice.Flag
-	fs.Visit(func(fl *flag.Flag) { set = append(set, agentservice.Flag{Name: fl.Name, Value: fl.Value.String()}) })
+	agent.VisitSet(fs, func(name, value string) { set = append(set, agentservice.Flag{Name: name, Value: value}) })
 	return agentservice.FromFlags(set)
 }
 

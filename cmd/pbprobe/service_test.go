@@ -54,13 +54,14 @@ func TestServiceOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defaultLog := agentservice.DefaultPaths().LogFile
+	defaultHistory := agentservice.DefaultPaths().HistoryFile
 	for _, tc := range []struct {
 		name    string
 		args    []string
 		want    agentservice.Options
 		wantErr string
 	}{
-		{name: "nothing", want: agentservice.Options{LogFile: defaultLog}},
+		{name: "nothing", want: agentservice.Options{LogFile: defaultLog, HistoryFile: defaultHistory}},
 		{
 			name: "relative paths and other flags",
 			args: []string{"--config.file", "pbprobe.yml", "--web.config.file=web.yml", "--web.listen-address", ":9843", "--interval", "10m", "--web.enable-lifecycle"},
@@ -68,10 +69,28 @@ func TestServiceOptions(t *testing.T) {
 				ConfigFile:    filepath.Join(cwd, "pbprobe.yml"),
 				WebConfigFile: filepath.Join(cwd, "web.yml"),
 				LogFile:       defaultLog,
+				HistoryFile:   defaultHistory,
 				Args:          []string{"--interval=10m0s", "--web.enable-lifecycle=true", "--web.listen-address=:9843"},
 			},
 		},
-		{name: "log file", args: []string{"--log.file", "logs/p.log"}, want: agentservice.Options{LogFile: filepath.Join(cwd, "logs", "p.log")}},
+		{name: "log file", args: []string{"--log.file", "logs/p.log"}, want: agentservice.Options{LogFile: filepath.Join(cwd, "logs", "p.log"), HistoryFile: defaultHistory}},
+		{name: "history file", args: []string{"--history.file", "h.json"}, want: agentservice.Options{LogFile: defaultLog, HistoryFile: filepath.Join(cwd, "h.json")}},
+		{name: "no history file", args: []string{"--history.file="}, want: agentservice.Options{LogFile: defaultLog, HistoryFile: defaultHistory, NoHistoryFile: true}},
+		{
+			// Each label is its own flag; an empty one passes nothing; the
+			// password file is made absolute and the password never appears.
+			name: "labels and push",
+			args: []string{"--label", "site=acme berlin", "--label=customer=acme", "--label", "desk=", "--push.url", "https://metrics.example.com/api/v1/write",
+				"--push.basic_auth.username", "acme", "--push.basic_auth.password_file", "secret.txt"},
+			want: agentservice.Options{LogFile: defaultLog, HistoryFile: defaultHistory, Args: []string{
+				"--label=site=acme berlin", "--label=customer=acme",
+				"--push.basic_auth.password_file=" + filepath.Join(cwd, "secret.txt"),
+				"--push.basic_auth.username=acme", "--push.url=https://metrics.example.com/api/v1/write",
+			}},
+		},
+		{name: "reserved label", args: []string{"--label", "host=x"}, wantErr: "host is a label of pbprobe's own series"},
+		{name: "bad label name", args: []string{"--label", "__name__=x"}, wantErr: "not a label name"},
+		{name: "label without value", args: []string{"--label", "site"}, wantErr: "want name=value"},
 		{name: "no log file", args: []string{"--log.file="}, wantErr: "a service needs a log file"},
 		{name: "argument", args: []string{"now"}, wantErr: `unexpected argument "now"`},
 		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
@@ -92,7 +111,8 @@ func TestServiceOptions(t *testing.T) {
 				t.Errorf("Executable = %q; want this binary's absolute path", o.Executable)
 			}
 			o.Executable = ""
-			if o.ConfigFile != tc.want.ConfigFile || o.WebConfigFile != tc.want.WebConfigFile || o.LogFile != tc.want.LogFile || !slices.Equal(o.Args, tc.want.Args) {
+			if o.ConfigFile != tc.want.ConfigFile || o.WebConfigFile != tc.want.WebConfigFile || o.LogFile != tc.want.LogFile ||
+				o.HistoryFile != tc.want.HistoryFile || o.NoHistoryFile != tc.want.NoHistoryFile || !slices.Equal(o.Args, tc.want.Args) {
 				t.Errorf("options\n got %+v\nwant %+v", o, tc.want)
 			}
 			// What the service will be started with must pass the run
@@ -121,6 +141,11 @@ func TestServiceInstallChecksConfig(t *testing.T) {
 		{"missing config", []string{"--config.file", bad + ".missing"}, "bad.yml.missing"},
 		{"bad flag value", []string{"--interval", "1ms"}, "--interval"},
 		{"missing web config", []string{"--web.config.file", bad + ".web"}, "--web.config.file"},
+		// The flags are checked with the config, as the service will be.
+		{"push user without password file", []string{"--push.url", "https://metrics.example.com/api/v1/write", "--push.basic_auth.username", "acme"}, "set both username and password_file"},
+		{"push credentials over http", []string{"--push.url", "http://metrics.example.com/api/v1/write", "--push.basic_auth.username", "acme", "--push.basic_auth.password_file", bad}, "need an https:// url"},
+		{"push url with password", []string{"--push.url", "https://u:p@metrics.example.com/"}, "--push.url: the URL holds a user name or password"},
+		{"push user without url", []string{"--push.basic_auth.username", "acme", "--push.basic_auth.password_file", bad}, "url is missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer

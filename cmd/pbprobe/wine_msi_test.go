@@ -35,14 +35,15 @@ func TestWineMSI(t *testing.T) {
 
 	t.Run("install", func(t *testing.T) {
 		m.msiexec(t, "/i", winPath(older), "LISTEN_ADDRESS="+m.addr, "CONFIG_FILE="+m.cfg, "SITE=acme-berlin", "CUSTOMER=acme")
-		m.wantService(t)
+		m.wantService(t, `"--label=site=acme-berlin" "--label=customer=acme"`)
+		m.wantHistoryFile(t)
 		m.wantSaved(t, "SITE    REG_SZ    acme-berlin", "CUSTOMER    REG_SZ    acme", "Version    REG_SZ    0.1.0.0")
 	})
 	t.Run("configured", m.configured)
 	t.Run("upgrade_keeps_properties", func(t *testing.T) {
 		m.msiexec(t, "/i", winPath(newer))
 		m.wantSaved(t, "Version    REG_SZ    0.1.1.0", "SITE    REG_SZ    acme-berlin")
-		m.wantService(t)
+		m.wantService(t, `"--label=site=acme-berlin" "--label=customer=acme"`)
 	})
 	t.Run("uninstall", func(t *testing.T) {
 		m.msiexec(t, "/x", winPath(newer))
@@ -54,6 +55,9 @@ func TestWineMSI(t *testing.T) {
 	t.Run("uninstall_purge", func(t *testing.T) {
 		m.msiexec(t, "/i", winPath(newer), "LISTEN_ADDRESS="+m.addr, "CONFIG_FILE="+m.cfg)
 		m.wantService(t)
+		if img := m.imagePath(t); strings.Contains(img, "--label") {
+			t.Errorf("without SITE and CUSTOMER the service should get no --label:\n%s", img)
+		}
 		m.msiexec(t, "/x", winPath(newer), "PURGE=1")
 		m.removed(t)
 		if _, err := os.Stat(m.dataDir); !errors.Is(err, os.ErrNotExist) {
@@ -108,17 +112,42 @@ func (m *wineMSI) msiexec(t *testing.T, args ...string) {
 	}
 }
 
-// wantService checks the service's command line and that it serves the
-// test world's verdict.
-func (m *wineMSI) wantService(t *testing.T) {
+// wantService checks the service's command line, with the extra parts
+// given, and that it serves the test world's verdict.
+func (m *wineMSI) wantService(t *testing.T, extra ...string) {
 	t.Helper()
-	img := m.wn.wine(t, nil, "reg", "query", `HKLM\System\CurrentControlSet\Services\pbprobe`, "/v", "ImagePath").stdout
-	for _, s := range []string{`pbprobe.exe service run --config.file "` + m.cfg + `"`, "--web.listen-address=" + m.addr} {
+	img := m.imagePath(t)
+	history := `--history.file "C:\ProgramData\pbprobe\data\history.json"`
+	for _, s := range append([]string{`pbprobe.exe service run --config.file "` + m.cfg + `"`, "--web.listen-address=" + m.addr, history}, extra...) {
 		if !strings.Contains(img, s) {
 			t.Errorf("the service's command line lacks %q:\n%s", s, img)
 		}
 	}
 	checkReasons(t, waitWineStatus(t, "http://"+m.addr+"/status", len(m.want)), m.want)
+}
+
+func (m *wineMSI) imagePath(t *testing.T) string {
+	t.Helper()
+	return m.wn.wine(t, nil, "reg", "query", `HKLM\System\CurrentControlSet\Services\pbprobe`, "/v", "ImagePath").stdout
+}
+
+// wantHistoryFile: the service, as LocalService, wrote its history file
+// into the data folder after its first run, so that a restart keeps it.
+func (m *wineMSI) wantHistoryFile(t *testing.T) {
+	t.Helper()
+	file := filepath.Join(m.dataDir, "data", "history.json")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, err := os.ReadFile(file)
+		if err == nil && strings.Contains(string(b), `"runs"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("no history file written: %v %q", err, b)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // wantSaved checks the properties the MSI saved for the next one.

@@ -19,6 +19,11 @@ param(
   [string]$ConfigFile,
   [string]$Site,
   [string]$Customer,
+  # Push: the remote-write URL, the user and the FILE holding the password
+  # (never the password itself).
+  [string]$PushUrl,
+  [string]$PushUsername,
+  [string]$PushPasswordFile,
   [string]$ExtraFlags,
   [string]$Log = (Join-Path $env:TEMP 'pbprobe-install.log')
 )
@@ -38,7 +43,8 @@ function Format-Property([string]$Name, [string]$Value) {
 $arguments = @('/i', "`"$Msi`"", '/qn', '/norestart', '/l*v', "`"$Log`"")
 $properties = [ordered]@{
   LISTEN_ADDRESS = $ListenAddress; INTERVAL = $Interval; CONFIG_FILE = $ConfigFile
-  SITE = $Site; CUSTOMER = $Customer; EXTRA_FLAGS = $ExtraFlags
+  SITE = $Site; CUSTOMER = $Customer; PUSH_URL = $PushUrl; PUSH_USERNAME = $PushUsername
+  PUSH_PASSWORD_FILE = $PushPasswordFile; EXTRA_FLAGS = $ExtraFlags
 }
 foreach ($p in $properties.GetEnumerator()) {
   if ($p.Value) { $arguments += Format-Property $p.Key $p.Value }
