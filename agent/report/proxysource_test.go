@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -97,5 +98,34 @@ func TestProxySourceFindings(t *testing.T) {
 				t.Errorf("the machine-wide WinHTTP setting is read by every account: %q", fs[0].msg)
 			}
 		})
+	}
+}
+
+// TestProxySourcesFromStatus: `pbprobe status` and the status page word
+// the /status JSON, not the agent's document; the line must survive the
+// round trip unchanged, in both languages.
+func TestProxySourcesFromStatus(t *testing.T) {
+	t.Parallel()
+	rep := serviceAccountReport()
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back agent.Document
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []Lang{EN, DE} {
+		want := proxySourceFindings(catalogFor(lang), rep, "windows")
+		if len(want) != 1 {
+			t.Fatalf("%s: the fixture gives %d lines, want 1", lang, len(want))
+		}
+		found := false
+		for _, f := range MachineFindings(&back, lang, "windows") {
+			found = found || (f.Level == levelInfo && f.Message == want[0].msg)
+		}
+		if !found {
+			t.Errorf("%s: %q is not among the findings from JSON", lang, want[0].msg)
+		}
 	}
 }
