@@ -24,8 +24,9 @@ const (
 // WinINet comes first because the Password Boss desktop application, a
 // .NET Framework program running as the user, takes its default proxy from
 // WinINet; WinHTTP's machine setting is what services and SYSTEM-context
-// updaters use. Note that when pbprobe itself runs as SYSTEM (an RMM tool),
-// HKCU is SYSTEM's own hive, not the logged-on user's.
+// updaters use. Note that when pbprobe itself runs as SYSTEM (an RMM tool)
+// or LocalService, HKCU is that account's own hive, not the logged-on
+// user's; osProxySources says so in the report.
 func osProxies(host string, port int) []ProxySetting {
 	var out []ProxySetting
 	if s, ok := winINetProxy(host, port); ok {
