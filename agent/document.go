@@ -29,6 +29,10 @@ type Document struct {
 	// ProxySettings are the proxy settings found on this PC, every source
 	// in the order the apps consult them; absent when there are none.
 	ProxySettings []ProxySettingView `json:"proxy_settings,omitempty"`
+	// ProxySources are the proxy sources consulted, in that order, and
+	// whether this process could read each as the signed-in user's apps
+	// see it: a service account's "no setting" is not the user's.
+	ProxySources []ProxySourceView `json:"proxy_sources,omitempty"`
 	// Prerequisites are the PC's own facts (.NET, elevation, OS), set by
 	// `check` only. Not "machine": that key is the host name.
 	Prerequisites *machine.Facts `json:"prerequisites,omitempty"`
@@ -229,6 +233,18 @@ type ProxySettingView struct {
 	// setting worth a word (Error, PACURL or AutoDetect).
 	Message string `json:"message,omitempty"`
 	Hint    string `json:"hint,omitempty"`
+}
+
+// ProxySourceView is one proxy source pbprobe consulted and whether it
+// could read it for the signed-in user (probes.ProxySourceRead).
+type ProxySourceView struct {
+	Source string `json:"source"` // env, wininet, winhttp, scutil
+	Read   bool   `json:"read"`
+	// Why, when not read: service_account (this process runs as Account
+	// and sees that account's setting, not the user's) or error.
+	Why     probes.ProxyUnread    `json:"why,omitempty"`
+	Account probes.ProcessAccount `json:"account,omitempty"` // local_system, local_service, network_service, service
+	Error   string                `json:"error,omitempty"`   // technical, English
 }
 
 // DirectView is the verdict on the path without the proxy.

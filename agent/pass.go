@@ -55,6 +55,7 @@ func NewProber(c *config.Config, o ProberOptions) (*probes.Prober, error) {
 	opts.Proxies = func(host string, port int) []probes.ProxySetting {
 		return probes.SystemProxies(host, port, getenv)
 	}
+	opts.ProxySources = probes.SystemProxySources
 	return probes.New(opts), nil
 }
 
@@ -107,6 +108,7 @@ func Pass(ctx context.Context, p Prober, cfg *config.Config, o PassOptions) (*Do
 		doc.Network.Route = o.Route()
 	}
 	doc.ProxySettings = proxySettings(p, cfg.Targets())
+	doc.ProxySources = proxySources(p)
 	return &doc, nil
 }
 

@@ -37,3 +37,34 @@ func proxySettings(p Prober, targets []probes.Target) []ProxySettingView {
 func (v ProxySettingView) Worth() bool {
 	return v.Error != "" || v.PACURL != "" || v.AutoDetect
 }
+
+// ProxySourceLister is implemented by probers that can say which proxy
+// sources they consult and whether each could be read (probes.Prober
+// does).
+type ProxySourceLister interface {
+	ProxySources() []probes.ProxySourceRead
+}
+
+// proxySources maps the prober's typed facts about its proxy sources to
+// the document's view.
+func proxySources(p Prober) []ProxySourceView {
+	pl, ok := p.(ProxySourceLister)
+	if !ok {
+		return nil
+	}
+	return proxySourceViews(pl.ProxySources())
+}
+
+func proxySourceViews(reads []probes.ProxySourceRead) []ProxySourceView {
+	var out []ProxySourceView
+	for _, r := range reads {
+		v := ProxySourceView{Source: string(r.Source), Read: r.Read, Why: r.Unread, Account: r.Account}
+		if r.Err != nil {
+			// Registry paths and OS error text: no setting's value, but
+			// still text from outside the program.
+			v.Error = cleanText(r.Err.Error())
+		}
+		out = append(out, v)
+	}
+	return out
+}

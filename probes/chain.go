@@ -52,6 +52,10 @@ type Options struct {
 	// order the apps consult them (SystemProxies); nil means none are
 	// looked for. The first setting with a URL decides the path.
 	Proxies func(host string, port int) []ProxySetting
+	// ProxySources says which proxy sources Proxies consults and whether
+	// each could be read for the signed-in user (SystemProxySources); nil
+	// means none are reported.
+	ProxySources func() []ProxySourceRead
 }
 
 // ContextDialer is what net.Dialer provides.

@@ -13,6 +13,24 @@ import (
 // /Library/Preferences holds every service and would need the same
 // service-order logic reimplemented.
 func osProxies(host string, port int) []ProxySetting {
+	out, err := scutilProxyOutput()
+	if err != nil {
+		return []ProxySetting{{Source: ProxySourceScutil, Err: err}}
+	}
+	if s, ok := scutilProxySetting(string(out), host, port); ok {
+		return []ProxySetting{s}
+	}
+	return nil
+}
+
+// osProxySources runs scutil once more rather than remembering the last
+// answer: there is no state to keep it in, and it takes milliseconds.
+func osProxySources() []ProxySourceRead {
+	_, err := scutilProxyOutput()
+	return ScutilProxySources(err)
+}
+
+func scutilProxyOutput() ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), scutilTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, scutilPath, "--proxy")
@@ -21,10 +39,7 @@ func osProxies(host string, port int) []ProxySetting {
 	cmd.WaitDelay = 500 * time.Millisecond
 	out, err := cmd.Output()
 	if err != nil {
-		return []ProxySetting{{Source: ProxySourceScutil, Err: fmt.Errorf("running scutil --proxy: %w", err)}}
+		return nil, fmt.Errorf("running scutil --proxy: %w", err)
 	}
-	if s, ok := scutilProxySetting(string(out), host, port); ok {
-		return []ProxySetting{s}
-	}
-	return nil
+	return out, nil
 }

@@ -7,3 +7,8 @@ package probes
 // cannot see and that command-line programs ignore, so the environment is
 // the system setting there.
 func osProxies(string, int) []ProxySetting { return nil }
+
+// osProxySources: the environment, which is all there is to read.
+func osProxySources() []ProxySourceRead {
+	return []ProxySourceRead{{Source: ProxySourceEnv, Read: true}}
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
+	"golang.org/x/sys/windows/svc"
 )
 
 const (
@@ -22,8 +24,9 @@ const (
 // WinINet comes first because the Password Boss desktop application, a
 // .NET Framework program running as the user, takes its default proxy from
 // WinINet; WinHTTP's machine setting is what services and SYSTEM-context
-// updaters use. Note that when pbprobe itself runs as SYSTEM (an RMM tool),
-// HKCU is SYSTEM's own hive, not the logged-on user's.
+// updaters use. Note that when pbprobe itself runs as SYSTEM (an RMM tool)
+// or LocalService, HKCU is that account's own hive, not the logged-on
+// user's; osProxySources says so in the report.
 func osProxies(host string, port int) []ProxySetting {
 	var out []ProxySetting
 	if s, ok := winINetProxy(host, port); ok {
@@ -48,10 +51,7 @@ func winHTTPProxy(host string, port int) (ProxySetting, bool) {
 }
 
 func winINetProxy(host string, port int) (ProxySetting, bool) {
-	root, rootName := registry.CURRENT_USER, `HKCU\`
-	if machineWideProxySettings() {
-		root, rootName = registry.LOCAL_MACHINE, `HKLM\`
-	}
+	root, rootName := winINetRoot()
 	where := rootName + connectionsPath + `\DefaultConnectionSettings`
 	blob, err := readBinaryValue(root, connectionsPath, "DefaultConnectionSettings")
 	switch {
@@ -68,6 +68,52 @@ func winINetProxy(host string, port int) (ProxySetting, bool) {
 		return ProxySetting{Source: ProxySourceWinINet, Err: fmt.Errorf("reading %s: %w", where, err)}, true
 	}
 	return settingFromBlob(ProxySourceWinINet, where, blob, host, port)
+}
+
+// winINetRoot is where WinINet keeps the setting the apps use: the
+// account's own hive, or HKLM under the per-machine policy.
+func winINetRoot() (registry.Key, string) {
+	if machineWideProxySettings() {
+		return registry.LOCAL_MACHINE, `HKLM\`
+	}
+	return registry.CURRENT_USER, `HKCU\`
+}
+
+// osProxySources reads the same values osProxies does, for whether they
+// could be read, and asks the token whom this process runs as: under a
+// service account HKCU is that account's hive, not the signed-in user's.
+func osProxySources() []ProxySourceRead {
+	root, rootName := winINetRoot()
+	return WindowsProxySources(WindowsProxyFacts{
+		Account:     processAccount(),
+		MachineWide: root == registry.LOCAL_MACHINE,
+		WinINetErr:  readError(root, rootName, "DefaultConnectionSettings"),
+		WinHTTPErr:  readError(registry.LOCAL_MACHINE, `HKLM\`, "WinHttpSettings"),
+	})
+}
+
+// readError is what reading a Connections value failed with; nil when it
+// was read or is not there.
+func readError(root registry.Key, rootName, name string) error {
+	_, err := readBinaryValue(root, connectionsPath, name)
+	if err == nil || errors.Is(err, registry.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("reading %s%s\\%s: %w", rootName, connectionsPath, name, err)
+}
+
+// processAccount tells a service account by the token's user SID (which
+// also catches SYSTEM started by an RMM tool rather than the service
+// manager) and the service manager by svc.IsWindowsService. When neither
+// can be read the process counts as the user's: the report then says
+// nothing rather than something wrong.
+func processAccount() ProcessAccount {
+	sid := ""
+	if u, err := windows.GetCurrentProcessToken().GetTokenUser(); err == nil {
+		sid = u.User.Sid.String()
+	}
+	isService, _ := svc.IsWindowsService()
+	return AccountFor(sid, isService)
 }
 
 func machineWideProxySettings() bool {

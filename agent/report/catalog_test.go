@@ -166,6 +166,11 @@ func renderAll(t *testing.T, c *catalog) []string {
 		msg, hint := c.proxySetting(v)
 		out = append(out, msg, hint)
 	}
+	for _, sources := range proxySourceVariations {
+		for _, f := range proxySourceFindings(c, &agent.Document{ProxySources: sources}, "") {
+			out = append(out, f.msg, f.hint)
+		}
+	}
 	for _, s := range summaryVariations() {
 		word, head, items := s.words(c)
 		out = append(out, word+head+strings.Join(c.units(items, 0), " "))

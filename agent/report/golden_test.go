@@ -47,6 +47,7 @@ var reports = []struct {
 	{"captive", captiveReport},
 	{"control_off", controlOffReport},
 	{"proxy_only", proxyOnlyReport},
+	{"service_account", serviceAccountReport},
 }
 
 func TestGoldenText(t *testing.T) {

@@ -30,6 +30,7 @@ var machineFinders = []machineFinder{
 	clockFindings,
 	proxyFindings,
 	proxySettingFindings,
+	proxySourceFindings,
 }
 
 // Machine writes the machine-level findings under a title, after the

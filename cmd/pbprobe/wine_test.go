@@ -63,6 +63,10 @@ func TestWine(t *testing.T) {
 			t.Errorf("exit code %d, want %d; stderr %s", res.code, exitNotReady, res.stderr)
 		}
 		checkReasons(t, res.stdout, want)
+		// The Windows proxy reader runs for real: as the one user Wine
+		// runs everything as (not a service account), it reads every
+		// source for that user.
+		checkProxySourcesRead(t, res.stdout, "env", "wininet", "winhttp")
 		// Wine 8.0 fails every Go UDP socket (SIO_UDP_NETRESET is not
 		// implemented), so the answers must have come over TCP.
 		for host, tr := range dnsTransports(t, res.stdout) {
@@ -227,6 +231,33 @@ func (wn *wine) service(t *testing.T, w *testWorld, targets []probes.Target, wan
 			t.Errorf("status after uninstall: exit %d, stdout %q", res.code, res.stdout)
 		}
 	})
+}
+
+// checkProxySourcesRead asserts that doc's proxy_sources are sources, in
+// that order, each read.
+func checkProxySourcesRead(t *testing.T, doc string, sources ...string) {
+	t.Helper()
+	var d struct {
+		ProxySources []struct {
+			Source string `json:"source"`
+			Read   bool   `json:"read"`
+			Why    string `json:"why"`
+		} `json:"proxy_sources"`
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	var got []string
+	for _, s := range d.ProxySources {
+		got = append(got, fmt.Sprintf("%s read=%v%s", s.Source, s.Read, s.Why))
+	}
+	var want []string
+	for _, s := range sources {
+		want = append(want, s+" read=true")
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("proxy_sources %v, want %v", got, want)
+	}
 }
 
 // checkReasons asserts that the JSON report doc has exactly the hosts of
