@@ -1,12 +1,5 @@
 package probes
 
-import (
-	"context"
-	"fmt"
-	"os/exec"
-	"time"
-)
-
 // osProxies asks configd through scutil (path and timeout shared with the
 // resolver discovery) because the dynamic store holds the settings of the
 // active network service, which is what CFNetwork applies; the plist in
@@ -31,15 +24,5 @@ func osProxySources() []ProxySourceRead {
 }
 
 func scutilProxyOutput() ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), scutilTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, scutilPath, "--proxy")
-	// Without WaitDelay a descendant holding stdout open would keep Output
-	// blocked past the timeout.
-	cmd.WaitDelay = 500 * time.Millisecond
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("running scutil --proxy: %w", err)
-	}
-	return out, nil
+	return commandOutput(scutilTimeout, scutilPath, "--proxy")
 }

@@ -1,11 +1,9 @@
 package probes
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"time"
 )
 
@@ -32,15 +30,9 @@ func systemResolvers() ([]string, error) {
 }
 
 func scutilResolvers() ([]string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), scutilTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, scutilPath, "--dns")
-	// Without WaitDelay a descendant holding stdout open would keep Output
-	// blocked past the timeout.
-	cmd.WaitDelay = 500 * time.Millisecond
-	out, err := cmd.Output()
+	out, err := commandOutput(scutilTimeout, scutilPath, "--dns")
 	if err != nil {
-		return nil, fmt.Errorf("running scutil --dns: %w", err)
+		return nil, err
 	}
 	servers := parseScutilDNS(string(out))
 	if len(servers) == 0 {
