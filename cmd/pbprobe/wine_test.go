@@ -226,9 +226,19 @@ func (wn *wine) service(t *testing.T, w *testWorld, targets []probes.Target, wan
 		if res.code != 0 {
 			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
 		}
-		res = wn.run(t, nil, "service", "status")
-		if res.code != exitInternal || !strings.Contains(res.stdout, "not installed") {
-			t.Errorf("status after uninstall: exit %d, stdout %q", res.code, res.stdout)
+		// The service manager may finish the deletion after uninstall
+		// returns (and Wine's own start-up has failed once, in 10 ms with
+		// no output, right after it): ask again for a few seconds.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			res = wn.run(t, nil, "service", "status")
+			if res.code == exitInternal && strings.Contains(res.stdout, "not installed") {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("status after uninstall: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
 	})
 }
