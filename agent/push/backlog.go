@@ -54,6 +54,10 @@ type backlog struct {
 	entries []entry // oldest first
 	bytes   int64
 	seq     int
+	// sending names the run the sender has taken and is sending, not
+	// yet removed: the bounds skip it (and do not count its bytes), or a
+	// run that reaches the store would also be counted as dropped.
+	sending string
 }
 
 func openBacklog(dir string, maxAge time.Duration, maxBytes int64) (*backlog, error) {
@@ -136,16 +140,35 @@ func (b *backlog) trim(now time.Time) map[string]int {
 }
 
 // trimLocked drops the oldest runs past max_age, then the oldest until
-// the rest fits max_bytes.
+// the rest fits max_bytes; the run being sent is neither dropped nor
+// counted (it is on its way; if it fails, the next trim judges it).
 func (b *backlog) trimLocked(now time.Time) map[string]int {
 	dropped := map[string]int{}
-	for len(b.entries) > 0 && now.Sub(b.entries[0].at) > b.maxAge {
-		dropped[DropMaxAge] += b.removeLocked(0)
+	for i := 0; i < len(b.entries) && now.Sub(b.entries[i].at) > b.maxAge; {
+		if b.entries[i].name == b.sending {
+			i++
+			continue
+		}
+		dropped[DropMaxAge] += b.removeLocked(i)
 	}
-	for len(b.entries) > 0 && b.bytes > b.maxBytes {
-		dropped[DropMaxBytes] += b.removeLocked(0)
+	for i := 0; i < len(b.entries) && b.bytes-b.sendingSizeLocked() > b.maxBytes; {
+		if b.entries[i].name == b.sending {
+			i++
+			continue
+		}
+		dropped[DropMaxBytes] += b.removeLocked(i)
 	}
 	return dropped
+}
+
+// sendingSizeLocked is the size of the run being sent, 0 when none is.
+func (b *backlog) sendingSizeLocked() int64 {
+	for _, e := range b.entries {
+		if e.name == b.sending {
+			return e.size
+		}
+	}
+	return 0
 }
 
 func (b *backlog) removeLocked(i int) int {
@@ -156,7 +179,8 @@ func (b *backlog) removeLocked(i int) int {
 	return e.samples
 }
 
-// oldest returns the oldest run and its bytes.
+// oldest returns the oldest run and its bytes, and marks it as being
+// sent until remove or release.
 func (b *backlog) oldest() (entry, []byte, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -164,6 +188,7 @@ func (b *backlog) oldest() (entry, []byte, bool, error) {
 		return entry{}, nil, false, nil
 	}
 	e := b.entries[0]
+	b.sending = e.name
 	data, err := readCapped(filepath.Join(b.dir, e.name), maxEntryBytes)
 	return e, data, true, err
 }
@@ -187,11 +212,21 @@ func readCapped(path string, limit int64) ([]byte, error) {
 func (b *backlog) remove(name string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.sending == name {
+		b.sending = ""
+	}
 	i := slices.IndexFunc(b.entries, func(e entry) bool { return e.name == name })
 	if i < 0 {
 		return 0
 	}
 	return b.removeLocked(i)
+}
+
+// release ends the sending mark of a run that stays (the send failed).
+func (b *backlog) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sending = ""
 }
 
 // stats are the runs, samples and bytes waiting.

@@ -71,6 +71,7 @@ func reopen(t *testing.T, dir string) *backlog {
 	if e, _, _, _ := b.oldest(); e.samples != 4 {
 		t.Errorf("oldest after reopen has %d samples, want 4", e.samples)
 	}
+	b.release() // only looked at, not sent
 	if _, err := os.Stat(filepath.Join(dir, "x.rw.tmp")); !os.IsNotExist(err) {
 		t.Error("temporary file of a crashed write left behind")
 	}
@@ -119,5 +120,55 @@ func TestDroppedEqualsMissing(t *testing.T) {
 	}
 	if arrived+int(dropped) != enqueued || dropped == 0 {
 		t.Errorf("arrived %d + dropped %v != enqueued %d", arrived, dropped, enqueued)
+	}
+}
+
+// TestBacklogSpareRunBeingSent: a bound reached while the sender holds
+// the oldest run drops the next oldest, never the run on its way (which
+// would then be counted as dropped and also reach the store); after a
+// failed send the run is judged like any other again.
+func TestBacklogSpareRunBeingSent(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	b, err := openBacklog(t.TempDir(), time.Hour, 700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, 300)
+	for i, age := range []time.Duration{3 * time.Minute, 2 * time.Minute} {
+		if _, err := b.add(now.Add(-age), 10+i, payload, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sending, _, ok, err := b.oldest()
+	if !ok || err != nil {
+		t.Fatalf("oldest: %v %v", ok, err)
+	}
+	// 900 bytes > 700: without the run being sent, 600 fit.
+	dropped, err := b.add(now.Add(-time.Minute), 12, payload, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dropped) != 0 {
+		t.Fatalf("dropped %v while the oldest run was being sent", dropped)
+	}
+	dropped, _ = b.add(now, 13, payload, now)
+	if dropped[DropMaxBytes] != 11 {
+		t.Fatalf("dropped %v, want the next oldest run (11 samples)", dropped)
+	}
+	if n := b.remove(sending.name); n != 10 {
+		t.Fatalf("the sent run: %d samples, want 10 (it must still be there)", n)
+	}
+	// A failed send: the run stays and is judged again.
+	b2, _ := openBacklog(t.TempDir(), time.Minute, 1<<20)
+	if _, err := b2.add(now.Add(-30*time.Second), 5, payload, now); err != nil {
+		t.Fatal(err)
+	}
+	b2.oldest()
+	if d := b2.trim(now.Add(time.Minute)); len(d) != 0 {
+		t.Fatalf("dropped %v during the send", d)
+	}
+	b2.release()
+	if d := b2.trim(now.Add(time.Minute)); d[DropMaxAge] != 5 {
+		t.Fatalf("after a failed send: dropped %v, want the run past max_age", d)
 	}
 }

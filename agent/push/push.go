@@ -218,6 +218,7 @@ func (p *Pusher) Run(ctx context.Context) {
 		case ctx.Err() != nil:
 			return // shutting down: the run stays for the next start
 		case outcome == retry:
+			p.backlog.release()
 			failures++
 			p.sleep(ctx, p.backoff(failures))
 		default:
