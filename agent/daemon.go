@@ -51,7 +51,7 @@ type DaemonOptions struct {
 	// endpoints are up.
 	Ready func(net.Addr)
 	// Watcher reports network changes and wakes from sleep, each of which
-	// starts a run; nil means PollWatcher with its defaults.
+	// starts a run; nil means NativeWatcher with its defaults.
 	Watcher NetworkWatcher
 	// Page, when not nil, builds the status page served at / (agent/page):
 	// the agent writes no prose itself.
@@ -236,7 +236,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 func (d *daemon) followNetwork(ctx context.Context) {
 	w := d.o.Watcher
 	if w == nil {
-		w = PollWatcher{}
+		w = NativeWatcher{Fallback: func(err error) { d.logger.Warn("network watch", zap.Error(err)) }}
 	}
 	w.Watch(ctx, func(t Trigger) {
 		d.logger.Info("probing now", zap.String("trigger", string(t)))

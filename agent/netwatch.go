@@ -34,10 +34,9 @@ const (
 // fingerprint of the interfaces that are up, their addresses and, where
 // the OS shows it cheaply, the default route. A change is reported once
 // the fingerprint holds still for one poll (debounced: a Wi-Fi join
-// changes several things in a row), so within two polls of it. The OSes'
-// own notifications (netlink, the routing socket, NotifyIpInterfaceChange)
-// would be quicker; a poll of a few system calls every 2 s costs nothing
-// worth saving and works the same everywhere.
+// changes several things in a row), so within two polls of it. It is
+// NativeWatcher's fallback where the OS's notifications cannot be opened;
+// NativeWatcher runs the same comparison, woken by the kernel instead.
 type PollWatcher struct {
 	Every    time.Duration // zero: DefaultPollEvery
 	WakeJump time.Duration // zero: DefaultWakeJump
@@ -47,9 +46,46 @@ type PollWatcher struct {
 
 // Watch implements NetworkWatcher.
 func (w PollWatcher) Watch(ctx context.Context, changed func(Trigger)) {
-	every, jump, fp := w.Every, w.WakeJump, w.Fingerprint
-	if every <= 0 {
-		every = DefaultPollEvery
+	w.watch(ctx, changed, nil, 0, 0)
+}
+
+// watch is the one implementation of "did the network really change":
+// a fingerprint on every tick and, while events is open, settle after a
+// kernel event (the event only wakes the comparison). The tick is every
+// while events is open, w.Every (the fast poll) once it closes.
+func (w PollWatcher) watch(ctx context.Context, changed func(Trigger), events <-chan struct{}, every, settle time.Duration) {
+	fast, l := w.loop(changed, events, settle)
+	if events == nil || every <= 0 {
+		every = fast
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	defer l.st.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			l.check(now)
+		case now := <-l.st.C:
+			l.armed = false
+			l.check(now)
+		case _, ok := <-l.events:
+			if !ok { // the source broke: back to the fast poll
+				l.events = nil
+				t.Reset(fast)
+				continue
+			}
+			l.arm()
+		}
+	}
+}
+
+// loop fills in w's defaults and takes the first fingerprint.
+func (w PollWatcher) loop(changed func(Trigger), events <-chan struct{}, settle time.Duration) (time.Duration, *watchLoop) {
+	fast, jump, fp := w.Every, w.WakeJump, w.Fingerprint
+	if fast <= 0 {
+		fast = DefaultPollEvery
 	}
 	if jump <= 0 {
 		jump = DefaultWakeJump
@@ -57,22 +93,44 @@ func (w PollWatcher) Watch(ctx context.Context, changed func(Trigger)) {
 	if fp == nil {
 		fp = NetworkFingerprint
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	s := pollState{last: fingerprintOrError(fp), at: time.Now()}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			// The wall clock moves on during sleep, the monotonic one
-			// does not.
-			slept := now.Round(0).Sub(s.at.Round(0))-now.Sub(s.at) > jump
-			s.at = now
-			if tr, ok := s.step(fingerprintOrError(fp), slept); ok {
-				changed(tr)
-			}
-		}
+	st := time.NewTimer(settle)
+	st.Stop()
+	return fast, &watchLoop{
+		fp: fp, jump: jump, settle: settle, changed: changed, events: events, st: st,
+		s: pollState{last: fingerprintOrError(fp), at: time.Now()},
+	}
+}
+
+// watchLoop is the state of one watch.
+type watchLoop struct {
+	fp      func() (string, error)
+	jump    time.Duration
+	settle  time.Duration
+	changed func(Trigger)
+	events  <-chan struct{} // nil: polling only
+	// st is armed only between a kernel event (or an unsettled change)
+	// and the check it asks for: a burst of events is one check per settle.
+	st    *time.Timer
+	armed bool
+	s     pollState
+}
+
+func (l *watchLoop) arm() {
+	if !l.armed && l.events != nil {
+		l.st.Reset(l.settle)
+		l.armed = true
+	}
+}
+
+func (l *watchLoop) check(now time.Time) {
+	// The wall clock moves on during sleep, the monotonic one does not.
+	slept := now.Round(0).Sub(l.s.at.Round(0))-now.Sub(l.s.at) > l.jump
+	l.s.at = now
+	if tr, ok := l.s.step(fingerprintOrError(l.fp), slept); ok {
+		l.changed(tr)
+	}
+	if l.s.unsettled > 0 {
+		l.arm() // the hold-still check comes after settle, not the slow tick
 	}
 }
 

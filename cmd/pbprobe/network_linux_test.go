@@ -133,6 +133,10 @@ func TestRunFollowsNetworkChange(t *testing.T) {
 	added := time.Now()
 	waitUntil(t, 10*time.Second, "a run after the address change", func() bool { p, c := runs(); return p >= 2 && c >= 1 })
 	t.Logf("re-probed %s after the address was added", time.Since(added).Round(100*time.Millisecond))
+	// The agent followed netlink, not the fallback poll.
+	if b, _ := os.ReadFile(logFile); strings.Contains(string(b), `"msg":"network watch"`) {
+		t.Errorf("the agent fell back to polling:\n%s", b)
+	}
 }
 
 // waitUntil polls cond until it holds, failing after limit.
